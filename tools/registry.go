@@ -1,0 +1,251 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/diag"
+	"github.com/toolq/toolq/tools/multivariate"
+	"github.com/toolq/toolq/tools/tool"
+	"github.com/toolq/toolq/tools/univariate"
+)
+
+// Spec is what callers see of a tool: the seed's tool_spec shape
+// ({"name", "description", "input_schema", "category"}).
+type Spec struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description"`
+	Category    string          `json:"category,omitempty"`
+	InputSchema json.RawMessage `json:"input_schema"`
+}
+
+// Registry is an immutable set of tools. It is built once from the families'
+// static tables; use [Standard] or [WithDiagnostics].
+type Registry struct {
+	tools  []*entry
+	byName map[string]*entry
+}
+
+type entry struct {
+	def tool.Def
+
+	once   sync.Once
+	schema *jsonschema.Schema
+}
+
+var (
+	standard   = sync.OnceValue(func() *Registry { return build(false) })
+	diagnostic = sync.OnceValue(func() *Registry { return build(true) })
+)
+
+// Standard returns the registry of the analysis tools, in the seed's
+// registry order.
+func Standard() *Registry { return standard() }
+
+// WithDiagnostics returns the standard registry plus the diag_* tools, which
+// misbehave on purpose (sleep, spin, allocate, fork, panic, flood stdout) so
+// that operators and tests can prove every sandbox verdict with real
+// processes. Workers register them only when TOOLQ_DIAGNOSTIC_TOOLS=1.
+func WithDiagnostics() *Registry { return diagnostic() }
+
+// Families are listed in the seed's discovery order.
+func build(withDiag bool) *Registry {
+	defs := append(univariate.Defs(), multivariate.Defs()...)
+	if withDiag {
+		defs = append(defs, diag.Defs()...)
+	}
+	r := &Registry{byName: make(map[string]*entry, len(defs))}
+	for _, d := range defs {
+		if d.Name == "" || d.Run == nil || len(d.Schema) == 0 {
+			panic(fmt.Sprintf("tools: incomplete definition %q", d.Name))
+		}
+		if _, dup := r.byName[d.Name]; dup {
+			panic("tools: duplicate tool " + d.Name)
+		}
+		e := &entry{def: d}
+		r.tools = append(r.tools, e)
+		r.byName[d.Name] = e
+	}
+	return r
+}
+
+func (e *entry) spec() Spec {
+	return Spec{Name: e.def.Name, Description: e.def.Description, Category: e.def.Category, InputSchema: e.def.Schema}
+}
+
+// compiled returns the tool's compiled schema, compiling it on first use so
+// that a child process, which runs one tool, never pays for the others. A
+// schema that does not compile is a programmer error and panics; a test
+// compiles every schema.
+func (e *entry) compiled() *jsonschema.Schema {
+	e.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(e.def.Schema))
+		if err != nil {
+			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
+		}
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		url := "toolq:///" + e.def.Name + ".json"
+		if err := c.AddResource(url, doc); err != nil {
+			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
+		}
+		s, err := c.Compile(url)
+		if err != nil {
+			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
+		}
+		e.schema = s
+	})
+	return e.schema
+}
+
+// Names returns the registered tool names in registry order.
+func (r *Registry) Names() []string {
+	out := make([]string, len(r.tools))
+	for i, e := range r.tools {
+		out[i] = e.def.Name
+	}
+	return out
+}
+
+// Lookup returns the spec of the named tool.
+func (r *Registry) Lookup(name string) (Spec, bool) {
+	e, ok := r.byName[name]
+	if !ok {
+		return Spec{}, false
+	}
+	return e.spec(), true
+}
+
+// Specs returns the specs in registry order, all of them or those of one
+// category when category is not empty.
+func (r *Registry) Specs(category string) []Spec {
+	var out []Spec
+	for _, e := range r.tools {
+		if category == "" || e.def.Category == category {
+			out = append(out, e.spec())
+		}
+	}
+	return out
+}
+
+// CompileAll compiles every schema now, so that a worker finds a broken
+// definition at start-up rather than on the first call. It panics like
+// compiled does.
+func (r *Registry) CompileAll() {
+	for _, e := range r.tools {
+		e.compiled()
+	}
+}
+
+func (r *Registry) unknown(name string) error {
+	names := r.Names()
+	sort.Strings(names)
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = pyQuote(n)
+	}
+	return errcode.New(errcode.UnknownTool, "Unknown tool %s. Available tools: [%s]", pyQuote(name), strings.Join(quoted, ", ")).
+		With("tool_name", name)
+}
+
+// Validate checks a call before it is enqueued (and again where it runs):
+// the tool exists, the input is within lim (nil means the defaults), matches
+// the tool's schema and passes the tool's own check. It returns the input in
+// normal form: top-level nulls, which mean "use the default", are removed.
+//
+// Errors are *errcode.Error with code unknown_tool, input_invalid or
+// input_too_large.
+func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMessage, error) {
+	e, ok := r.byName[name]
+	if !ok {
+		return nil, r.unknown(name)
+	}
+	if len(bytes.TrimSpace(input)) == 0 {
+		input = []byte("{}")
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(input))
+	if err != nil {
+		return nil, errcode.New(errcode.InputInvalid, "Tool input is not valid JSON: %v", err)
+	}
+	if err := CheckSize(doc, lim); err != nil {
+		return nil, err
+	}
+	obj := doc.(map[string]any)
+	norm := json.RawMessage(input)
+	if dropNulls(obj) {
+		if norm, err = json.Marshal(obj); err != nil {
+			return nil, errcode.Wrap(errcode.InputInvalid, err, "Tool input cannot be re-encoded: %v", err)
+		}
+	}
+	if err := e.compiled().Validate(obj); err != nil {
+		return nil, schemaError(name, err)
+	}
+	if e.def.Check != nil {
+		if err := e.def.Check(norm); err != nil {
+			return nil, typed(err, errcode.InputInvalid)
+		}
+	}
+	return norm, nil
+}
+
+// dropNulls removes top-level null values and reports whether it removed any.
+func dropNulls(obj map[string]any) bool {
+	dropped := false
+	for k, v := range obj {
+		if v == nil {
+			delete(obj, k)
+			dropped = true
+		}
+	}
+	return dropped
+}
+
+// Execute runs the named tool in this process on an input that has passed
+// Validate, and returns its result as JSON (NaN and ±Inf as null). A panic in
+// the tool is not recovered here: in a sandbox child it must kill the child,
+// which the parent reports as tool_crashed. In-process callers that want to
+// survive a panic use [Registry.ExecuteSafe].
+func (r *Registry) Execute(ctx context.Context, name string, input json.RawMessage) (json.RawMessage, error) {
+	e, ok := r.byName[name]
+	if !ok {
+		return nil, r.unknown(name)
+	}
+	out, err := e.def.Run(ctx, input)
+	if err != nil {
+		return nil, typed(err, errcode.ToolError)
+	}
+	b, err := tool.Marshal(out)
+	if err != nil {
+		return nil, errcode.Wrap(errcode.ToolCrashed, err, "tool %s returned a result that cannot be encoded: %v", name, err)
+	}
+	return b, nil
+}
+
+// ExecuteSafe is Execute for in-process callers: a panic becomes a
+// tool_crashed error carrying the panic value.
+func (r *Registry) ExecuteSafe(ctx context.Context, name string, input json.RawMessage) (out json.RawMessage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errcode.New(errcode.ToolCrashed, "tool %s panicked: %v", name, p).
+				With("stack", string(debug.Stack()))
+		}
+	}()
+	return r.Execute(ctx, name, input)
+}
+
+// typed returns err as an *errcode.Error, giving untyped errors code def.
+func typed(err error, def errcode.Code) *errcode.Error {
+	if e, ok := err.(*errcode.Error); ok {
+		return e
+	}
+	return errcode.Wrap(def, err, "%s", err.Error())
+}
