@@ -1,0 +1,305 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/containerd/cgroups/v3"
+	"github.com/containerd/cgroups/v3/cgroup2"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	// v2Mount is where the unified hierarchy is mounted on a pure v2 host.
+	v2Mount = "/sys/fs/cgroup"
+	// workersLeaf is the leaf the worker moves itself (and anything else it
+	// finds in its cgroup) into, so that its cgroup may enable controllers
+	// for children: the kernel's "no internal processes" rule.
+	workersLeaf = "toolq-workers"
+)
+
+// cgroup2Enforcer owns <base>/<subtree>/<instance> and creates one leaf per
+// call under it. It writes cgroup.subtree_control only in <base> and below —
+// never in an ancestor of the cgroup the worker was started in, which
+// belongs to whoever delegated it (containerd's NewManager would walk up to
+// the mount root; sandbox-notes §1.3).
+type cgroup2Enforcer struct {
+	base, root, inst string // absolute directories
+	instance         string
+	controllers      []string
+	swap, peak, kill bool // optional files present
+}
+
+func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
+	if cgroups.Mode() != cgroups.Unified {
+		return nil, unavailable("cgroup2: the host is not in unified cgroup v2 mode")
+	}
+	own, err := ownCgroup2()
+	if err != nil {
+		return nil, unavailable("cgroup2: %v", err)
+	}
+	base := own
+	if filepath.Base(own) == workersLeaf {
+		base = filepath.Dir(own)
+	}
+	e := &cgroup2Enforcer{
+		base:     filepath.Join(v2Mount, base),
+		instance: instance,
+	}
+	e.root = filepath.Join(e.base, subtree)
+	e.inst = filepath.Join(e.root, instance)
+	avail, err := readList(filepath.Join(e.base, "cgroup.controllers"))
+	if err != nil {
+		return nil, unavailable("cgroup2: %v", err)
+	}
+	if !slices.Contains(avail, "memory") {
+		return nil, unavailable("cgroup2: the memory controller is not delegated to %s (available: %v)", e.base, avail)
+	}
+	e.controllers = []string{"memory"}
+	if slices.Contains(avail, "pids") {
+		e.controllers = append(e.controllers, "pids")
+	}
+	if err := e.claim(base == "/"); err != nil {
+		return nil, unavailable("cgroup2: %v", err)
+	}
+	for _, dir := range []string{e.root, e.inst} {
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, unavailable("cgroup2: %v", err)
+		}
+		if err := enable(dir, e.controllers); err != nil {
+			return nil, unavailable("cgroup2: %v", err)
+		}
+	}
+	e.swap = exists(filepath.Join(e.inst, "memory.swap.max"))
+	e.peak = exists(filepath.Join(e.inst, "memory.peak"))
+	e.kill = exists(filepath.Join(e.inst, "cgroup.kill"))
+	return e, nil
+}
+
+// claim makes base able to hold child cgroups with controllers: unless it is
+// the root (exempt from the rule), every process in it moves into
+// base/toolq-workers first.
+func (e *cgroup2Enforcer) claim(isRoot bool) error {
+	current, _ := readList(filepath.Join(e.base, "cgroup.subtree_control"))
+	missing := false
+	for _, c := range e.controllers {
+		if !slices.Contains(current, c) {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil
+	}
+	if !isRoot {
+		leaf := filepath.Join(e.base, workersLeaf)
+		if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		// New processes may be forked into base while we move; repeat
+		// until it is empty.
+		ok := poll(2*time.Second, func() bool {
+			pids, err := readPids(filepath.Join(e.base, "cgroup.procs"))
+			if err != nil || len(pids) == 0 {
+				return true
+			}
+			for _, p := range pids {
+				_ = writeFile(filepath.Join(leaf, "cgroup.procs"), fmt.Sprint(p))
+			}
+			return false
+		})
+		if !ok {
+			return fmt.Errorf("could not move the processes of %s into %s", e.base, leaf)
+		}
+	}
+	return enable(e.base, e.controllers)
+}
+
+// enable writes the controllers missing from dir's subtree_control.
+func enable(dir string, controllers []string) error {
+	current, _ := readList(filepath.Join(dir, "cgroup.subtree_control"))
+	var add []string
+	for _, c := range controllers {
+		if !slices.Contains(current, c) {
+			add = append(add, "+"+c)
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	if err := writeFile(filepath.Join(dir, "cgroup.subtree_control"), strings.Join(add, " ")); err != nil {
+		return fmt.Errorf("enable %v in %s: %w", add, dir, err)
+	}
+	return nil
+}
+
+func readList(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(b)), nil
+}
+
+// ownCgroup2 returns this process's cgroup v2 path ("0::/path").
+func ownCgroup2() (string, error) {
+	f, err := os.Open("/proc/self/cgroup")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if p, ok := strings.CutPrefix(sc.Text(), "0::"); ok {
+			return p, nil
+		}
+	}
+	return "", errors.New("no cgroup v2 entry in /proc/self/cgroup")
+}
+
+func (e *cgroup2Enforcer) mode() Mode { return Cgroup2 }
+
+func ptr[T any](v T) *T { return &v }
+
+func (e *cgroup2Enforcer) newGroup(name string, lim Limits) (group, error) {
+	dir := filepath.Join(e.inst, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rel, _ := filepath.Rel(v2Mount, dir)
+	m, err := cgroup2.Load("/"+rel, cgroup2.WithMountpoint(v2Mount))
+	if err != nil {
+		_ = os.Remove(dir)
+		return nil, err
+	}
+	mem := &cgroup2.Memory{Max: ptr(lim.Memory), OOMGroup: ptr(true)}
+	if e.swap {
+		mem.Swap = ptr(int64(0))
+	}
+	res := &cgroup2.Resources{Memory: mem}
+	if slices.Contains(e.controllers, "pids") {
+		res.Pids = &cgroup2.Pids{Max: lim.Pids}
+	}
+	if err := m.Update(res); err != nil {
+		_ = os.Remove(dir)
+		return nil, err
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		_ = os.Remove(dir)
+		return nil, err
+	}
+	return &group2{e: e, dir: dir, m: m, dirfd: fd}, nil
+}
+
+func (e *cgroup2Enforcer) sweep(log *slog.Logger) {
+	sweepWith(log, staleInstances(e.root, e.instance),
+		func(inst string) []string {
+			jobs := map[string]bool{}
+			entries, _ := os.ReadDir(filepath.Join(e.root, inst))
+			for _, j := range entries {
+				if j.IsDir() {
+					jobs[j.Name()] = true
+				}
+			}
+			return sortedSet(jobs)
+		},
+		func(inst, job string) error {
+			dir := filepath.Join(e.root, inst, job)
+			rel, _ := filepath.Rel(v2Mount, dir)
+			m, err := cgroup2.Load("/"+rel, cgroup2.WithMountpoint(v2Mount))
+			if err != nil {
+				return err
+			}
+			g := &group2{e: e, dir: dir, m: m, dirfd: -1}
+			if err := g.kill(5 * time.Second); err != nil {
+				return err
+			}
+			return g.remove()
+		},
+		func(inst string) error { return os.Remove(filepath.Join(e.root, inst)) })
+}
+
+func (e *cgroup2Enforcer) close() error {
+	if err := os.Remove(e.inst); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+type group2 struct {
+	e     *cgroup2Enforcer
+	dir   string
+	m     *cgroup2.Manager
+	dirfd int
+}
+
+func (g *group2) fd() int { return g.dirfd }
+
+func (g *group2) attach(pid int) error { return g.m.AddProc(uint64(pid)) }
+
+func (g *group2) started(int) {}
+
+func (g *group2) populated() bool {
+	ev, err := readKV(filepath.Join(g.dir, "cgroup.events"))
+	return err == nil && ev["populated"] != 0
+}
+
+// kill writes cgroup.kill (which also catches processes forked during the
+// kill), or freezes and signals each process on kernels before 5.14, then
+// waits for "populated 0" so the directory can be removed.
+func (g *group2) kill(timeout time.Duration) error {
+	if !g.populated() {
+		return nil
+	}
+	if err := g.m.Kill(); err != nil {
+		return err
+	}
+	if !poll(timeout, func() bool { return !g.populated() }) {
+		return fmt.Errorf("cgroup %s still populated %s after kill", g.dir, timeout)
+	}
+	return nil
+}
+
+// stats reads the verdict from the group's own counters. memory.events is
+// hierarchical, but the group is a leaf, so "oom" counts only its own limit
+// being hit, while an "oom_kill" without "oom" is a kill decided by an
+// ancestor's limit or the host (sandbox-notes §2.7).
+func (g *group2) stats() groupStats {
+	var st groupStats
+	m, err := g.m.StatFiltered(cgroup2.StatMemory | cgroup2.StatMemoryEvents | cgroup2.StatCPU)
+	if err == nil {
+		ev := m.GetMemoryEvents()
+		st.oom = ev.GetOom() > 0
+		st.oomKill = ev.GetOomKill() > 0
+		if g.e.peak {
+			st.peak, st.hasPeak = int64(m.GetMemory().GetMaxUsage()), true
+		}
+		if cpu := m.GetCPU(); cpu != nil {
+			st.cpu, st.hasCPU = time.Duration(cpu.GetUsageUsec())*time.Microsecond, true
+		}
+	}
+	if ev, err := readKV(filepath.Join(g.dir, "pids.events")); err == nil {
+		st.pidsMax = ev["max"] > 0
+	}
+	return st
+}
+
+func (g *group2) remove() error {
+	if g.dirfd >= 0 {
+		_ = unix.Close(g.dirfd)
+		g.dirfd = -1
+	}
+	if err := g.m.Delete(); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}

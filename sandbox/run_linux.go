@@ -1,0 +1,497 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// enforcer creates one group per call. Implementations: cgroup2, cgroup1,
+// none.
+type enforcer interface {
+	mode() Mode
+	newGroup(name string, lim Limits) (group, error)
+	// sweep removes groups left by workers that are no longer alive.
+	sweep(log *slog.Logger)
+	close() error
+}
+
+// group is the container of one call.
+type group interface {
+	// fd returns a cgroup directory descriptor for clone3, or -1 when the
+	// group cannot take one (v1, none).
+	fd() int
+	// attach moves a started (and still gated) child into the group.
+	attach(pid int) error
+	// started is told the child's pid once it runs.
+	started(pid int)
+	// kill kills every process in the group and waits until none is left,
+	// or returns an error after timeout.
+	kill(timeout time.Duration) error
+	// stats reads the verdict counters. Called after kill.
+	stats() groupStats
+	// remove deletes the group. Called after kill.
+	remove() error
+}
+
+type groupStats struct {
+	peak    int64
+	cpu     time.Duration
+	hasCPU  bool
+	oom     bool // the group's own limit was hit and the OOM killer ran
+	oomKill bool // something in the group was OOM-killed
+	pidsMax bool // a fork failed at pids.max
+	hasPeak bool
+}
+
+// Sandbox runs children under one enforcer. It is safe for concurrent use.
+type Sandbox struct {
+	enf      enforcer
+	log      *slog.Logger
+	instance string
+
+	gated     atomic.Bool // clone3 into a cgroup is refused here; use the gate
+	gatedWhy  atomic.Value
+	forceGate bool
+
+	seq    atomic.Uint64
+	mu     sync.Mutex
+	closed bool
+	active sync.WaitGroup
+}
+
+// Cause values recorded on the run context.
+var (
+	errDeadline  = errors.New("sandbox: deadline passed")
+	errOutputCap = errors.New("sandbox: output cap exceeded")
+)
+
+// New prepares the enforcer: it detects the host (or takes opts.Mode), sets
+// up the worker's cgroup subtree and sweeps what dead workers left behind.
+// With Mode Auto it falls back to the next enforcer when one is unavailable
+// and logs why; with an explicit mode it returns an error wrapping
+// ErrUnavailable instead.
+func New(opts *Options) (*Sandbox, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "sandbox")
+	st, _ := startTime(os.Getpid())
+	s := &Sandbox{
+		log:       log,
+		instance:  fmt.Sprintf("w%d-%d", os.Getpid(), st),
+		forceGate: opts.ForceGated,
+	}
+	subtree := opts.Subtree
+	if subtree == "" {
+		subtree = "toolq"
+	}
+	mode := opts.Mode
+	if mode == "" {
+		mode = Auto
+	}
+	var err error
+	s.enf, err = pick(mode, subtree, s.instance, log)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.NoSweep {
+		s.enf.sweep(log)
+	}
+	if s.enf.mode() != Cgroup2 {
+		s.gated.Store(true)
+	}
+	log.Info("sandbox ready", "enforcement", s.enf.mode(), "instance", s.instance)
+	return s, nil
+}
+
+func pick(mode Mode, subtree, instance string, log *slog.Logger) (enforcer, error) {
+	try := []Mode{mode}
+	if mode == Auto {
+		try = []Mode{Cgroup2, Cgroup1, None}
+	}
+	var errs []error
+	for _, m := range try {
+		var e enforcer
+		var err error
+		switch m {
+		case Cgroup2:
+			e, err = newCgroup2(subtree, instance)
+		case Cgroup1:
+			e, err = newCgroup1(subtree, instance)
+		case None:
+			e, err = newNone()
+		default:
+			return nil, fmt.Errorf("sandbox: unknown mode %q", m)
+		}
+		if err == nil {
+			if mode == Auto && len(errs) > 0 {
+				log.Warn("sandbox: falling back", "enforcement", m, "because", errors.Join(errs...).Error())
+			}
+			return e, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+// Enforcement returns the enforcer in use.
+func (s *Sandbox) Enforcement() Mode { return s.enf.mode() }
+
+// Placement returns how children are placed into their cgroups now.
+func (s *Sandbox) Placement() Placement {
+	switch {
+	case s.enf.mode() == None:
+		return Unplaced
+	case s.gated.Load() || s.forceGate:
+		return Gated
+	}
+	return CloneInto
+}
+
+// Instance returns this sandbox's instance name: the cgroup directory that
+// holds its calls and that a later worker's sweep recognises.
+func (s *Sandbox) Instance() string { return s.instance }
+
+// Close waits for running calls to finish and removes the instance's cgroup
+// directory. Close is idempotent; Run after Close returns ErrClosed.
+func (s *Sandbox) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.active.Wait()
+	return s.enf.close()
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
+
+func (s *Sandbox) groupName(id string) string {
+	id = unsafeChars.ReplaceAllString(id, "_")
+	if len(id) > 64 {
+		id = id[:64]
+	}
+	return fmt.Sprintf("j%d-%s", s.seq.Add(1), id)
+}
+
+// Run starts c under its limits, waits for it and returns how it ended.
+//
+// When ctx is done before the child exits, the whole group is killed and
+// the outcome is Cancelled with ctx's cause. The call's own deadline
+// (Limits.Timeout) is separate, runs from the moment the child is released
+// and yields TimedOut. In every case the group — grandchildren in sessions of
+// their own included — is dead and its cgroup removed before Run returns.
+//
+// An error (always a *SetupError, or ErrClosed) means the call could not be
+// run under its limits at all.
+func (s *Sandbox) Run(ctx context.Context, c *Cmd) (*Outcome, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	s.active.Add(1)
+	s.mu.Unlock()
+	defer s.active.Done()
+
+	lim := c.Limits.withDefaults()
+	if lim.Memory <= 0 || lim.Timeout <= 0 {
+		return nil, &SetupError{"check limits", fmt.Errorf("memory (%d) and timeout (%s) must be positive", lim.Memory, lim.Timeout)}
+	}
+	g, err := s.enf.newGroup(s.groupName(c.ID), lim)
+	if err != nil {
+		return nil, &SetupError{"create group", err}
+	}
+	removed := false
+	defer func() {
+		if !removed {
+			_ = g.kill(5 * time.Second)
+			_ = g.remove()
+		}
+	}()
+
+	p, err := s.start(c, g, lim)
+	if err != nil {
+		return nil, err
+	}
+	out := s.supervise(ctx, p, g, lim)
+	if err := g.remove(); err != nil {
+		s.log.Warn("sandbox: remove group", "err", err, "job_id", c.ID)
+	}
+	removed = true
+	return out, nil
+}
+
+// proc is a started child and the parent's ends of its pipes.
+type proc struct {
+	cmd       *exec.Cmd
+	stdout    *os.File
+	stderr    *os.File
+	placement Placement
+	start     time.Time
+}
+
+func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
+	path := c.Path
+	if path == "" {
+		path = "/proc/self/exe"
+	}
+	env := childEnv(c.Env, lim)
+	var closers []*os.File
+	closeAll := func() {
+		for _, f := range closers {
+			_ = f.Close()
+		}
+	}
+	pipe := func() (r, w *os.File, err error) {
+		r, w, err = os.Pipe()
+		if err == nil {
+			closers = append(closers, r, w)
+		}
+		return
+	}
+	gateR, gateW, err1 := pipe()
+	inR, inW, err2 := pipe()
+	outR, outW, err3 := pipe()
+	errR, errW, err4 := pipe()
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		closeAll()
+		return nil, &SetupError{"create pipes", err}
+	}
+
+	build := func(clone bool) *exec.Cmd {
+		cmd := &exec.Cmd{
+			Path:       path,
+			Args:       append([]string{path}, c.Args...),
+			Env:        env,
+			Stdin:      inR,
+			Stdout:     outW,
+			Stderr:     errW,
+			ExtraFiles: []*os.File{gateR},
+			SysProcAttr: &syscall.SysProcAttr{
+				Setpgid:   true,
+				Pdeathsig: syscall.SIGKILL,
+			},
+		}
+		if clone {
+			cmd.SysProcAttr.UseCgroupFD = true
+			cmd.SysProcAttr.CgroupFD = g.fd()
+		}
+		return cmd
+	}
+	placement := Unplaced
+	if s.enf.mode() != None {
+		placement = Gated
+	}
+	clone := g.fd() >= 0 && !s.gated.Load() && !s.forceGate
+	cmd := build(clone)
+	err := cmd.Start()
+	if clone && err != nil && clone3Refused(err) {
+		// clone3 into a cgroup is refused here (old kernel, a seccomp
+		// profile that answers ENOSYS, a non-leaf target): remember it and
+		// use the gate from now on.
+		if s.gated.CompareAndSwap(false, true) {
+			s.log.Warn("sandbox: clone3 into a cgroup refused; using gated placement", "err", err)
+		}
+		clone = false
+		cmd = build(false)
+		err = cmd.Start()
+	}
+	if err != nil {
+		closeAll()
+		return nil, &SetupError{"start child", err}
+	}
+	if clone {
+		placement = CloneInto
+	}
+	// The child holds its own copies now.
+	_ = gateR.Close()
+	_ = inR.Close()
+	_ = outW.Close()
+	_ = errW.Close()
+	pid := cmd.Process.Pid
+	if !clone && s.enf.mode() != None {
+		if err := g.attach(pid); err != nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			_ = gateW.Close()
+			_ = inW.Close()
+			_ = outR.Close()
+			_ = errR.Close()
+			return nil, &SetupError{"place child in its cgroup", err}
+		}
+	}
+	g.started(pid)
+	var flags uint64
+	var guard int64
+	if s.enf.mode() == None {
+		flags |= flagSubreaper
+		guard = lim.Memory
+	}
+	_, gerr := gateW.Write(gateMessage(flags, guard))
+	_ = gateW.Close()
+	p := &proc{cmd: cmd, stdout: outR, stderr: errR, placement: placement, start: time.Now()}
+	go func() {
+		_, _ = inW.Write(c.Stdin)
+		_ = inW.Close()
+	}()
+	if gerr != nil {
+		// The child died before it was released; supervise reports how.
+		s.log.Debug("sandbox: gate write failed", "err", gerr)
+	}
+	return p, nil
+}
+
+// supervise waits for the child, enforcing the deadline, the output cap and
+// ctx, then kills what is left of the group and builds the outcome.
+func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *Outcome {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(lim.Timeout, func() { cancel(errDeadline) })
+	defer timer.Stop()
+
+	stdout := &capture{max: lim.Stdout, onOverflow: func() { cancel(errOutputCap) }}
+	stderr := newHeadTail(lim.Stderr)
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() { defer readers.Done(); stdout.readFrom(p.stdout) }()
+	go func() { defer readers.Done(); stderr.readFrom(p.stderr) }()
+
+	waitCh := make(chan error, 1)
+	go func() { waitCh <- p.cmd.Wait() }()
+
+	var killedBy error
+	select {
+	case <-waitCh:
+	case <-runCtx.Done():
+		killedBy = context.Cause(runCtx)
+		_ = g.kill(5 * time.Second)
+		<-waitCh
+	}
+	wall := time.Since(p.start)
+	// Whatever the child left behind (grandchildren in sessions of their
+	// own) dies with the group.
+	if err := g.kill(5 * time.Second); err != nil {
+		s.log.Warn("sandbox: group did not empty", "err", err)
+	}
+	st := g.stats()
+
+	// All writers are dead, so the readers reach EOF; the timeout only
+	// guards against a descendant that escaped the group (mode none).
+	done := make(chan struct{})
+	go func() { readers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		_ = p.stdout.Close()
+		_ = p.stderr.Close()
+		<-done
+	}
+	_ = p.stdout.Close()
+	_ = p.stderr.Close()
+
+	out := &Outcome{
+		ExitCode: -1,
+		Stdout:   stdout.buf,
+		Stderr:   stderr.bytes(),
+		Usage: Usage{
+			Wall:         wall,
+			MemoryLimit:  lim.Memory,
+			Timeout:      lim.Timeout,
+			Enforcement:  s.enf.mode(),
+			Placement:    p.placement,
+			PidsLimitHit: st.pidsMax,
+		},
+	}
+	ps := p.cmd.ProcessState
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		if !st.hasCPU {
+			st.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+		if !st.hasPeak {
+			st.peak = ru.Maxrss * 1024
+		}
+	}
+	out.Usage.CPU = st.cpu
+	out.Usage.PeakMemory = st.peak
+	ws, _ := ps.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		out.Signal = ws.Signal()
+	} else {
+		out.ExitCode = ws.ExitStatus()
+	}
+
+	switch {
+	case st.oom:
+		out.Status = OOM
+	case st.oomKill:
+		out.Status = HostOOM
+	case killedBy == errDeadline:
+		out.Status = TimedOut
+	case killedBy == errOutputCap || stdout.overflowed():
+		out.Status = OutputExceeded
+	case killedBy != nil:
+		out.Status = Cancelled
+		out.Cause = killedBy
+	case s.enf.mode() == None && out.ExitCode == ExitMemoryGuard:
+		out.Status = OOM
+	case st.pidsMax && (ws.Signaled() || out.ExitCode != 0):
+		out.Status = PidsExceeded
+	case ws.Signaled():
+		out.Status = Signaled
+	default:
+		out.Status = Exited
+	}
+	return out
+}
+
+// childEnv adds GOMEMLIMIT (90% of the limit: the collector then works hard
+// before the cgroup's OOM killer has to act, since the Go runtime does not
+// read memory.max itself) and GOMAXPROCS, unless the caller set them.
+func childEnv(env []string, lim Limits) []string {
+	out := append([]string(nil), env...)
+	has := func(k string) bool {
+		for _, e := range out {
+			if strings.HasPrefix(e, k+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("GOMEMLIMIT") {
+		out = append(out, "GOMEMLIMIT="+strconv.FormatInt(lim.Memory/10*9, 10))
+	}
+	if !has("GOMAXPROCS") {
+		out = append(out, "GOMAXPROCS="+strconv.Itoa(min(2, runtime.NumCPU())))
+	}
+	return out
+}
+
+// clone3Refused reports whether a Start error with UseCgroupFD means that
+// clone3(CLONE_INTO_CGROUP) is not available here, as opposed to the
+// executable being missing.
+func clone3Refused(err error) bool {
+	return errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EPERM) ||
+		errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EBUSY) ||
+		errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP)
+}
