@@ -254,20 +254,25 @@ func (g *group1) kill(timeout time.Duration) error {
 }
 
 // stats reads the verdict. In v1 the job's oom_kill counter (kernel ≥ 4.13)
-// counts kills of its own tasks whoever decided them, and failcnt counts
-// hits of the job's own limit: a kill with no hit of our limit was decided
-// by an ancestor's limit or the host.
+// counts kills of its own tasks whoever decided them. Whether the job's own
+// limit was the reason is read from its high-water mark: an OOM at the
+// job's limit leaves max_usage_in_bytes at the limit, while an ancestor's
+// (smaller) limit or host pressure stops it below. The failcnt counters
+// would say it directly, but recent kernels no longer maintain them for v1
+// memory cgroups (6.18 here reports 0 after an OOM at the limit), so they
+// only add evidence.
 func (g *group1) stats() groupStats {
 	var st groupStats
 	mem := g.dirOf(cgroup1.Memory)
-	fail, _ := readInt(filepath.Join(mem, "memory.failcnt"))
-	swfail, _ := readInt(filepath.Join(mem, "memory.memsw.failcnt"))
-	if ctl, err := readKV(filepath.Join(mem, "memory.oom_control")); err == nil {
-		killed := ctl["oom_kill"] > 0
-		st.oom = killed && fail+swfail > 0
-		st.oomKill = killed
-	}
 	st.peak, st.hasPeak = readInt(filepath.Join(mem, "memory.max_usage_in_bytes"))
+	if ctl, err := readKV(filepath.Join(mem, "memory.oom_control")); err == nil && ctl["oom_kill"] > 0 {
+		st.oomKill = true
+		limit, _ := readInt(filepath.Join(mem, "memory.limit_in_bytes"))
+		fail, _ := readInt(filepath.Join(mem, "memory.failcnt"))
+		swfail, _ := readInt(filepath.Join(mem, "memory.memsw.failcnt"))
+		const slack = 64 << 10 // charges are batched; the peak can stop a little short
+		st.oom = fail+swfail > 0 || (limit > 0 && st.peak >= limit-slack)
+	}
 	if g.e.has(cgroup1.Cpuacct) {
 		if ns, ok := readInt(filepath.Join(g.dirOf(cgroup1.Cpuacct), "cpuacct.usage")); ok {
 			st.cpu, st.hasCPU = time.Duration(ns), true

@@ -95,16 +95,17 @@ func poll(timeout time.Duration, done func() bool) bool {
 }
 
 // instanceAlive reports whether the worker that named its directory
-// "w<pid>-<start time>" is still running.
+// "w<pid>-<start time>-<n>" is still running.
 func instanceAlive(name string) bool {
 	rest, ok := strings.CutPrefix(name, "w")
 	if !ok {
 		return false
 	}
-	pidStr, stStr, ok := strings.Cut(rest, "-")
-	if !ok {
+	parts := strings.Split(rest, "-")
+	if len(parts) < 2 {
 		return false
 	}
+	pidStr, stStr := parts[0], parts[1]
 	pid, err1 := strconv.Atoi(pidStr)
 	st, err2 := strconv.ParseUint(stStr, 10, 64)
 	if err1 != nil || err2 != nil {

@@ -73,6 +73,10 @@ type Sandbox struct {
 	active sync.WaitGroup
 }
 
+// instances numbers the sandboxes of this process, so that each has a
+// directory of its own.
+var instances atomic.Uint64
+
 // Cause values recorded on the run context.
 var (
 	errDeadline  = errors.New("sandbox: deadline passed")
@@ -96,7 +100,7 @@ func New(opts *Options) (*Sandbox, error) {
 	st, _ := startTime(os.Getpid())
 	s := &Sandbox{
 		log:       log,
-		instance:  fmt.Sprintf("w%d-%d", os.Getpid(), st),
+		instance:  fmt.Sprintf("w%d-%d-%d", os.Getpid(), st, instances.Add(1)),
 		forceGate: opts.ForceGated,
 	}
 	subtree := opts.Subtree

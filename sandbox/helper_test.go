@@ -1,0 +1,195 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary is its own child (the helper-process pattern of os/exec's
+// tests): run with helperArg it behaves like a sandboxed tool, with
+// grandchildArg like a process a tool forked.
+const (
+	helperArg     = "__sandbox_helper"
+	grandchildArg = "__sandbox_grandchild"
+)
+
+var helpers = map[string]func(args []string) int{
+	// echo copies stdin to stdout.
+	"echo": func([]string) int {
+		_, _ = io.Copy(os.Stdout, os.Stdin)
+		return 0
+	},
+	// exit exits with the given code.
+	"exit": func(a []string) int { n, _ := strconv.Atoi(a[0]); return n },
+	// sleep sleeps for a duration.
+	"sleep": func(a []string) int { d, _ := time.ParseDuration(a[0]); time.Sleep(d); return 0 },
+	// alloc touches n MiB and holds it.
+	"alloc": func(a []string) int {
+		mb, _ := strconv.Atoi(a[0])
+		var held [][]byte
+		for i := 0; i < mb; i++ {
+			b := make([]byte, 1<<20)
+			for j := 0; j < len(b); j += 4096 {
+				b[j] = 1
+			}
+			held = append(held, b)
+		}
+		fmt.Println(len(held))
+		return 0
+	},
+	// fork starts n grandchildren in sessions of their own, each sleeping
+	// for a duration, prints their pids, and optionally waits as long.
+	"fork": func(a []string) int {
+		n, _ := strconv.Atoi(a[0])
+		d, _ := time.ParseDuration(a[1])
+		var pids []string
+		for i := 0; i < n; i++ {
+			cmd := exec.Command("/proc/self/exe", grandchildArg, a[1])
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			if err := cmd.Start(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+			pids = append(pids, strconv.Itoa(cmd.Process.Pid))
+		}
+		fmt.Println(strings.Join(pids, " "))
+		_ = os.Stdout.Sync()
+		if len(a) > 2 && a[2] == "wait" {
+			time.Sleep(d)
+		}
+		return 0
+	},
+	// forkbomb starts sleeping grandchildren until a fork fails.
+	"forkbomb": func([]string) int {
+		for i := 0; i < 10000; i++ {
+			cmd := exec.Command("/proc/self/exe", grandchildArg, "30s")
+			if err := cmd.Start(); err != nil {
+				fmt.Fprintf(os.Stderr, "fork %d failed: %v\n", i, err)
+				return 4
+			}
+		}
+		return 0
+	},
+	// selfkill sends itself SIGKILL.
+	"selfkill": func([]string) int {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Second)
+		return 0
+	},
+	// flood writes n MiB to stdout.
+	"flood": func(a []string) int {
+		mb, _ := strconv.Atoi(a[0])
+		w := bufio.NewWriterSize(os.Stdout, 1<<16)
+		line := []byte(strings.Repeat("x", 1023) + "\n")
+		for i := 0; i < mb*1024; i++ {
+			if _, err := w.Write(line); err != nil {
+				return 5
+			}
+		}
+		_ = w.Flush()
+		return 0
+	},
+	// stderr writes n KiB to stderr, numbered lines.
+	"stderr": func(a []string) int {
+		kb, _ := strconv.Atoi(a[0])
+		for i := 0; i < kb; i++ {
+			fmt.Fprintf(os.Stderr, "%07d%s\n", i, strings.Repeat(".", 1016))
+		}
+		return 0
+	},
+	// env prints the environment.
+	"env": func([]string) int {
+		for _, e := range os.Environ() {
+			fmt.Println(e)
+		}
+		return 0
+	},
+	// cgroup prints /proc/self/cgroup.
+	"cgroup": func([]string) int {
+		b, _ := os.ReadFile("/proc/self/cgroup")
+		os.Stdout.Write(b)
+		return 0
+	},
+	// spin burns CPU for a duration.
+	"spin": func(a []string) int {
+		d, _ := time.ParseDuration(a[0])
+		end := time.Now().Add(d)
+		x := 0
+		for time.Now().Before(end) {
+			x++
+		}
+		fmt.Println(x > 0)
+		return 0
+	},
+}
+
+var (
+	usedMu sync.Mutex
+	used   = map[string]bool{}
+)
+
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case helperArg:
+			ChildInit()
+			f, ok := helpers[os.Args[2]]
+			if !ok {
+				fmt.Fprintln(os.Stderr, "unknown helper", os.Args[2])
+				ChildExit(99)
+			}
+			ChildExit(f(os.Args[3:]))
+		case grandchildArg:
+			d, _ := time.ParseDuration(os.Args[2])
+			time.Sleep(d)
+			os.Exit(0)
+		}
+	}
+	code := m.Run()
+	if code == 0 && !testing.Short() && !helperListFiltered() {
+		for name := range helpers {
+			if !used[name] {
+				fmt.Fprintf(os.Stderr, "helper %q is never used; remove it\n", name)
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}
+
+// helperListFiltered reports whether -run selected a subset of tests, in
+// which case unused helpers are expected.
+func helperListFiltered() bool {
+	for _, a := range os.Args {
+		if strings.HasPrefix(a, "-test.run") {
+			return true
+		}
+	}
+	return false
+}
+
+// helperCmd builds a Cmd that runs helper name in the sandbox.
+func helperCmd(name string, lim Limits, args ...string) *Cmd {
+	if _, ok := helpers[name]; !ok {
+		panic("no helper " + name)
+	}
+	usedMu.Lock()
+	used[name] = true
+	usedMu.Unlock()
+	return &Cmd{
+		ID:     name,
+		Args:   append([]string{helperArg, name}, args...),
+		Limits: lim,
+	}
+}
