@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"math"
 
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -56,12 +57,19 @@ type fitPCAInput struct {
 
 // parseFitPCA decodes a schema-valid input and checks what the schema cannot:
 // the matrix caps, a rectangular matrix, and one column name per column. Both
-// Check and Run call it, so Run never indexes a ragged matrix even when a
-// caller skipped validation.
+// Check and Run call it, and it repeats the schema's bounds on n_components
+// and conf_level, so that Run never indexes a ragged matrix or asks for an
+// impossible quantile even when a caller skipped validation.
 func parseFitPCA(input json.RawMessage) (fitPCAInput, error) {
 	in := fitPCAInput{ConfLevel: defaultConfLevel}
 	if err := tool.Decode(input, &in); err != nil {
 		return in, err
+	}
+	if a := in.NComponents; a < 1 || a != math.Trunc(a) {
+		return in, tool.Invalidf("n_components must be a positive integer, not %v", a).With("key", "n_components")
+	}
+	if cl := in.ConfLevel; !(cl >= 0.8 && cl <= 0.999) {
+		return in, tool.Invalidf("conf_level must lie between 0.8 and 0.999, not %v", cl).With("key", "conf_level")
 	}
 	if err := checkMatrix("data", in.Data); err != nil {
 		return in, err
@@ -110,7 +118,7 @@ func runFitPCA(ctx context.Context, input json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	xs, sc, _, err := mcuv(in.Data.Rows(), in.ColumnNames)
+	xs, sc, err := mcuv(in.Data.Rows(), in.ColumnNames)
 	if err != nil {
 		return nil, err
 	}

@@ -451,6 +451,20 @@ func TestFitPCACheck(t *testing.T) {
 			wantDetails: map[string]any{"key": "column_names", "expected": 3, "observed": 2},
 		},
 		{
+			name:        "schema bounds repeated: n_components",
+			input:       map[string]any{"data": rows(4, 3), "n_components": 0.5},
+			wantCode:    errcode.InputInvalid,
+			wantMsg:     "n_components must be a positive integer, not 0.5",
+			wantDetails: map[string]any{"key": "n_components"},
+		},
+		{
+			name:        "schema bounds repeated: conf_level",
+			input:       map[string]any{"data": rows(4, 3), "n_components": 1, "conf_level": 1.5},
+			wantCode:    errcode.InputInvalid,
+			wantMsg:     "conf_level must lie between 0.8 and 0.999, not 1.5",
+			wantDetails: map[string]any{"key": "conf_level"},
+		},
+		{
 			name:     "unknown key",
 			input:    map[string]any{"data": rows(4, 3), "n_components": 1, "rogue": true},
 			wantCode: errcode.InputInvalid,

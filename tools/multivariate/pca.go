@@ -57,8 +57,9 @@ type pcaModel struct {
 
 // fitPCA fits an A-component PCA model to xs, which must already be MCUV
 // scaled; NaN cells are missing. Complete data is decomposed by a thin SVD
-// and data with missing cells by NIPALS, the seed's algorithm="auto". A must
-// lie in [1, min(N, K)]; the caller clamps it. xs is not modified.
+// and data with missing cells by NIPALS, the seed's algorithm="auto". xs is
+// not modified. fitPCA panics if a lies outside [1, min(N, K)]: clamping the
+// request is the caller's decision, and it must report it.
 //
 // The only errors are tool_errors (the SVD did not converge, no variance is
 // left for a NIPALS component) and ctx's error when it is cancelled during
@@ -249,11 +250,12 @@ func (m *pcaModel) finish() {
 // deflate subtracts component c from xd: xd ← xd − t_c p_cᵀ. NaN cells stay
 // NaN.
 func (m *pcaModel) deflate(xd *mat.Dense, c int) {
+	p := mat.Col(nil, c, m.loadings)
 	for i := 0; i < m.n; i++ {
 		ti := m.scores.At(i, c)
 		row := xd.RawRowView(i)
-		for j := range row {
-			row[j] -= ti * m.loadings.At(j, c)
+		for j, pj := range p {
+			row[j] -= ti * pj
 		}
 	}
 }

@@ -20,13 +20,13 @@ type scaling struct {
 // sample standard deviation (ddof = 1) of each column skip missing cells, and
 // a zero standard deviation is replaced by 1 so that a constant column
 // becomes a column of zeros instead of NaN. Missing cells stay NaN in the
-// result. missing reports whether there were any.
+// result.
 //
 // names, when not nil, label the columns in error messages. A column with no
 // values, or with a single value (whose standard deviation is undefined; the
 // seed silently turned such a column into NaN), is a tool_error, as is a
 // column whose values overflow when squared.
-func mcuv(rows [][]float64, names []string) (xs *mat.Dense, sc scaling, missing bool, err error) {
+func mcuv(rows [][]float64, names []string) (xs *mat.Dense, sc scaling, err error) {
 	n, k := len(rows), len(rows[0])
 	sc = scaling{means: make([]float64, k), stds: make([]float64, k)}
 	for j := 0; j < k; j++ {
@@ -40,11 +40,10 @@ func mcuv(rows [][]float64, names []string) (xs *mat.Dense, sc scaling, missing 
 		}
 		switch count {
 		case 0:
-			return nil, sc, false, tool.Errorf("column %s has no values: every cell is missing", columnLabel(names, j))
+			return nil, sc, tool.Errorf("column %s has no values: every cell is missing", columnLabel(names, j))
 		case 1:
-			return nil, sc, false, tool.Errorf("column %s has only one value, so its standard deviation is undefined", columnLabel(names, j))
+			return nil, sc, tool.Errorf("column %s has only one value, so its standard deviation is undefined", columnLabel(names, j))
 		}
-		missing = missing || count < n
 		mean := sum / float64(count)
 		var ss float64
 		for i := 0; i < n; i++ {
@@ -55,7 +54,7 @@ func mcuv(rows [][]float64, names []string) (xs *mat.Dense, sc scaling, missing 
 		}
 		sd := math.Sqrt(ss / float64(count-1))
 		if math.IsInf(mean, 0) || math.IsInf(sd, 0) || math.IsNaN(sd) {
-			return nil, sc, false, tool.Errorf("column %s has values too large to scale", columnLabel(names, j))
+			return nil, sc, tool.Errorf("column %s has values too large to scale", columnLabel(names, j))
 		}
 		if sd == 0 {
 			sd = 1
@@ -69,7 +68,7 @@ func mcuv(rows [][]float64, names []string) (xs *mat.Dense, sc scaling, missing 
 			row[j] = (v - sc.means[j]) / sc.stds[j]
 		}
 	}
-	return xs, sc, missing, nil
+	return xs, sc, nil
 }
 
 // columnLabel names column j for an error message: by its name when the
