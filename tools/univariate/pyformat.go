@@ -1,0 +1,92 @@
+package univariate
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// pyFloat is a float64 output value written the way Python's json.dumps
+// writes a float: null for NaN and ±Inf (the seed's clean() rule), always
+// with a decimal point or an exponent (22.0, not 22), and in exponent form
+// exactly when Python's repr uses it (below 1e-4 or from 1e16 up). The seed
+// distinguishes float and integer outputs (ttest_two_samples reports 22.0
+// degrees of freedom, the paired test 11), and callers in Python see the
+// same types as before.
+//
+// Because MarshalJSON never fails, a result built from pyFloat fields always
+// takes tool.Marshal's fast path, which keeps this encoding.
+type pyFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (f pyFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return []byte(pyRepr(v)), nil
+}
+
+// pyRepr formats a finite float like Python's repr.
+func pyRepr(v float64) string {
+	e := strconv.FormatFloat(v, 'e', -1, 64)
+	exp, err := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+	if err != nil || exp < -4 || exp >= 16 {
+		return e // Go and Python both write 1e-05, 1.5e+16
+	}
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.ContainsRune(s, '.') {
+		s += ".0"
+	}
+	return s
+}
+
+// pyFloats converts a slice for output.
+func pyFloats(x []float64) []pyFloat {
+	out := make([]pyFloat, len(x))
+	for i, v := range x {
+		out[i] = pyFloat(v)
+	}
+	return out
+}
+
+// The interpretation strings are Python f-strings in the seed. Go's verbs
+// agree with Python's format specs for finite values; the non-finite ones
+// are spelled as Python spells them.
+
+func pyNonFinite(v float64) (string, bool) {
+	switch {
+	case math.IsNaN(v):
+		return "nan", true
+	case math.IsInf(v, 1):
+		return "inf", true
+	case math.IsInf(v, -1):
+		return "-inf", true
+	}
+	return "", false
+}
+
+// pyFixed formats v like Python's f"{v:.{prec}f}".
+func pyFixed(v float64, prec int) string {
+	if s, ok := pyNonFinite(v); ok {
+		return s
+	}
+	return strconv.FormatFloat(v, 'f', prec, 64)
+}
+
+// pyGeneral formats v like Python's f"{v:.{prec}g}".
+func pyGeneral(v float64, prec int) string {
+	if s, ok := pyNonFinite(v); ok {
+		return s
+	}
+	return fmt.Sprintf("%.*g", prec, v)
+}
+
+// pyPercent0 formats v like Python's f"{v:.0%}": 0.05 → "5%".
+func pyPercent0(v float64) string {
+	if s, ok := pyNonFinite(v * 100); ok {
+		return s + "%"
+	}
+	return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
+}
