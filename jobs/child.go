@@ -1,0 +1,71 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/sandbox"
+	"github.com/toolq/toolq/tools"
+)
+
+// ChildArg is the hidden first argument that makes the worker binary run as
+// a sandboxed child instead of a worker.
+const ChildArg = "__toolq_child"
+
+// childRequest is what a worker writes on the child's stdin.
+type childRequest struct {
+	Tool        string          `json:"tool"`
+	Input       json.RawMessage `json:"input"`
+	Diagnostics bool            `json:"diagnostics,omitempty"`
+}
+
+// childResponse is what the child writes on its stdout: exactly one of
+// Result and Error.
+type childResponse struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	Error  *errcode.Error  `json:"error,omitempty"`
+}
+
+// ChildMain is the child side of a sandboxed call. The worker binary calls
+// it, and exits with its return value, when started with ChildArg. It waits
+// at the sandbox gate, reads one request from stdin, runs the tool in this
+// process and writes one response on stdout. A panic is deliberately not
+// recovered: the child dies, and the worker reports tool_crashed.
+func ChildMain() int {
+	sandbox.ChildInit()
+	code := serveChild(os.Stdin, os.Stdout)
+	sandbox.ChildExit(code)
+	return code
+}
+
+func serveChild(in io.Reader, out io.Writer) int {
+	var req childRequest
+	b, err := io.ReadAll(in)
+	if err == nil {
+		err = json.Unmarshal(b, &req)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "toolq child: bad request: %v\n", err)
+		return 2
+	}
+	reg := tools.Standard()
+	if req.Diagnostics {
+		reg = tools.WithDiagnostics()
+	}
+	var resp childResponse
+	result, err := reg.Execute(context.Background(), req.Tool, req.Input)
+	if err != nil {
+		resp.Error = errcode.As(err)
+	} else {
+		resp.Result = result
+	}
+	if err := json.NewEncoder(out).Encode(resp); err != nil {
+		fmt.Fprintf(os.Stderr, "toolq child: write response: %v\n", err)
+		return 3
+	}
+	return 0
+}
