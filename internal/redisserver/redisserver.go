@@ -124,4 +124,3 @@ func (s *Server) Log() string { return s.log.String() }
 func TempDir() (string, error) {
 	return os.MkdirTemp("", "toolq-redis-")
 }
-
