@@ -2,7 +2,10 @@ package stats
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The seed's test_normality vectors (R: set.seed(42); rnorm(10) and runif(10)).
@@ -155,6 +158,43 @@ func TestShapiroWilkProperties(t *testing.T) {
 		wm, _, _ := ShapiroWilk(moved)
 		if !near(wm, ws, 1e-9) {
 			t.Errorf("n=%d: W not invariant under x → 3 − 7x: %v vs %v", n, wm, ws)
+		}
+	}
+}
+
+// TestShapiroWilkCalibration checks that the p-value is calibrated: on
+// normal samples the test rejects at 5% about 5% of the time, and it has
+// power against a skewed distribution. The samples come from gonum's distuv
+// with fixed seeds, so the counts are deterministic.
+func TestShapiroWilkCalibration(t *testing.T) {
+	t.Parallel()
+	const trials = 1000
+	for _, n := range []int{8, 30, 200} {
+		normal := distuv.Normal{Mu: 5, Sigma: 2, Src: rand.NewPCG(uint64(n), 7)}
+		expo := distuv.Exponential{Rate: 1, Src: rand.NewPCG(uint64(n), 8)}
+		x := make([]float64, n)
+		rejectNormal, rejectExpo := 0, 0
+		for range trials {
+			for i := range x {
+				x[i] = normal.Rand()
+			}
+			if _, p, _ := ShapiroWilk(x); p < 0.05 {
+				rejectNormal++
+			}
+			for i := range x {
+				x[i] = expo.Rand()
+			}
+			if _, p, _ := ShapiroWilk(x); p < 0.05 {
+				rejectExpo++
+			}
+		}
+		t.Logf("n=%d: rejected %d normal, %d exponential samples", n, rejectNormal, rejectExpo)
+		// 5% of 1000 has a binomial SD of about 7.
+		if rejectNormal < 25 || rejectNormal > 75 {
+			t.Errorf("n=%d: %d of %d normal samples rejected at 5%%, want about 50", n, rejectNormal, trials)
+		}
+		if n >= 30 && rejectExpo < 900 {
+			t.Errorf("n=%d: only %d of %d exponential samples rejected at 5%%", n, rejectExpo, trials)
 		}
 	}
 }
