@@ -23,7 +23,8 @@ func detectOutliersDef() tool.Def {
 			"Output: outlier_indices (0-based positions in values, in the order detected), outlier_values, " +
 			"n_outliers_found, alpha and robust_variant. " +
 			"Unlike the original tool, the default is the classical statistic and the count uses the largest crossing, " +
-			"not the first.",
+			"not the first. Keep max_outliers_to_detect well below the number of values: once only a few (especially " +
+			"repeated) values remain, a late step can exceed its critical value and flag ordinary points.",
 		Schema: schema("detect_outliers"),
 		Run:    runDetectOutliers,
 	}

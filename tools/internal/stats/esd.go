@@ -49,6 +49,13 @@ const esdMinSpread = 1.1920929e-07
 // crossing, and the test stops there. The seed kept looping without removing
 // anything and could report index −1.
 //
+// The largest-crossing rule looks at every step, so maxOutliers should stay
+// well below N (NIST: the upper bound is small relative to n). When a late
+// step leaves only a handful of values, especially tied ones, R_i reaches
+// the largest deviate possible for that size, (n−1)/√n, which exceeds λ_i:
+// the 15 values 10.1, 10.3, …, 100.0 of the later seed's tool test give one
+// outlier for maxOutliers = 5 but eleven for 13 (= N − 2).
+//
 // The Grubbs critical values need at least three values in every step, so
 // maxOutliers must not exceed N − 2 (the later seed raises ValueError there
 // too); callers that take a user's maximum clamp it with

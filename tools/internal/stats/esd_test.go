@@ -138,6 +138,13 @@ func TestGeneralizedESD(t *testing.T) {
 			want: []int{14},
 		},
 		{
+			// Pins the documented weakness of the largest-crossing rule:
+			// tested down to three values, the tied tail crosses at i = 11
+			// (R = 1.789 > λ = 1.715 with five values left).
+			name: "15-point series tested to n - 2", x: fifteen, max: 13,
+			want: []int{14, 8, 4, 3, 10, 1, 7, 12, 0, 6, 11},
+		},
+		{
 			name: "15-point series robust", x: fifteen, max: 5, robust: true,
 			want: []int{14},
 		},
