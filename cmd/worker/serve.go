@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/toolq/toolq/internal/config"
+	"github.com/toolq/toolq/jobs"
+	"github.com/toolq/toolq/sandbox"
+)
+
+// settings is the worker's whole configuration.
+type settings struct {
+	*config.Common
+	sandbox          *string
+	concurrency      *int
+	queues           *string
+	outputMB         *int
+	pids             *int
+	poll             *time.Duration
+	grace            *time.Duration
+	requireIsolation *bool
+	forceGated       *bool
+	logLevel         *string
+	logFormat        *string
+}
+
+func bind(fs *flag.FlagSet) (*settings, *config.Set) {
+	s := config.New(fs)
+	return &settings{
+		Common:           config.BindCommon(s),
+		sandbox:          s.String("sandbox", "TOOLQ_SANDBOX", "auto", "enforcer: auto, cgroup2, cgroup1 or none", func(v string) error { _, err := sandbox.ParseMode(v); return err }),
+		concurrency:      s.Int("concurrency", "TOOLQ_CONCURRENCY", defaultConcurrency(), "sandboxes run at once"),
+		queues:           s.String("queues", "TOOLQ_QUEUES", "default=1", "queues and weights, e.g. critical=6,default=3,low=1", func(v string) error { _, err := config.ParseQueues(v); return err }),
+		outputMB:         s.Int("max-output-mb", "TOOLQ_MAX_OUTPUT_MB", 16, "largest result a call may return, in MiB"),
+		pids:             s.Int("max-pids", "TOOLQ_MAX_PIDS", sandbox.DefaultPids, "most tasks (processes and threads) in one call"),
+		poll:             s.Duration("poll-interval", "TOOLQ_POLL_INTERVAL", 10*time.Millisecond, "how often an idle worker looks for work (its pickup latency)"),
+		grace:            s.Duration("shutdown-grace", "TOOLQ_SHUTDOWN_GRACE", 30*time.Second, "on SIGTERM, how long running calls may finish before they are killed and requeued"),
+		requireIsolation: s.Bool("require-isolation", "TOOLQ_REQUIRE_ISOLATION", false, "refuse to start without a cgroup enforcer"),
+		forceGated:       s.Bool("force-gated", "TOOLQ_FORCE_GATED", false, "always place children with the gated fallback, even where clone3 works"),
+		logLevel:         s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
+		logFormat:        s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
+	}, s
+}
+
+func oneOf(vals ...string) func(string) error {
+	return func(v string) error {
+		for _, x := range vals {
+			if v == x {
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s", strings.Join(vals, ", "))
+	}
+}
+
+func checkLevel(v string) error {
+	var l slog.Level
+	return l.UnmarshalText([]byte(v))
+}
+
+func (s *settings) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(*s.logLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if *s.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func parse(name string, args []string, stderr io.Writer) (*settings, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	st, set := bind(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: worker [flags]\n       worker doctor [--json]\n\nRuns toolq tool calls from Redis, each in a sandboxed child process.\n\nFlags (each with an environment variable of the same meaning):\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitError(0)
+		}
+		return nil, exitError(2)
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	if err := set.Err(); err != nil {
+		return nil, usageError{err}
+	}
+	return st, nil
+}
+
+func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
+	st, err := parse("worker", args, stderr)
+	if err != nil {
+		return err
+	}
+	log := st.logger(stderr)
+	mode, _ := sandbox.ParseMode(*st.sandbox)
+	sb, err := sandbox.New(&sandbox.Options{Mode: mode, ForceGated: *st.forceGated, Logger: log})
+	if err != nil {
+		return fmt.Errorf("sandbox: %w", err)
+	}
+	defer sb.Close()
+	if sb.Enforcement() == sandbox.None {
+		if *st.requireIsolation {
+			return fmt.Errorf("TOOLQ_REQUIRE_ISOLATION is set but no cgroup enforcer is available here (run `worker doctor`)")
+		}
+		log.Warn("running without cgroup isolation: memory is only guarded from inside each call and nothing limits its processes (run `worker doctor`)")
+	}
+	rdb, err := connect(ctx, *st.RedisURL)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	queues, _ := config.ParseQueues(*st.queues)
+	w, err := jobs.NewWorker(rdb, &jobs.WorkerOptions{
+		Sandbox:        sb,
+		Enforcement:    string(sb.Enforcement()),
+		Registry:       st.Registry(),
+		Diagnostics:    *st.Diagnostics,
+		Limits:         st.Limits(),
+		Concurrency:    *st.concurrency,
+		MaxTimeout:     *st.Timeout,
+		MaxMemoryBytes: int64(*st.MemoryMB) << 20,
+		MaxOutputBytes: int64(*st.outputMB) << 20,
+		Pids:           int64(*st.pids),
+		ResultTTL:      *st.ResultTTL,
+		Logger:         log,
+	})
+	if err != nil {
+		return err
+	}
+	st.Registry().CompileAll()
+	srv := jobs.NewServer(rdb, w, &jobs.ServerOptions{
+		Queues:          queues,
+		PollInterval:    *st.poll,
+		ShutdownTimeout: *st.grace,
+		Logger:          log,
+	})
+	if err := srv.Start(jobs.Mux(w)); err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	cancelCtx, stopCancel := context.WithCancel(context.Background())
+	listening := make(chan error, 1)
+	go func() { listening <- w.ListenCancel(cancelCtx) }()
+	log.Info("worker started", "name", w.Name(), "version", version, "enforcement", sb.Enforcement(),
+		"placement", sb.Placement(), "concurrency", *st.concurrency, "queues", queues,
+		"max_timeout", *st.Timeout, "max_memory_mb", *st.MemoryMB, "diagnostic_tools", *st.Diagnostics)
+
+	select {
+	case <-ctx.Done():
+	case err := <-listening:
+		log.Error("cancel listener stopped", "err", err)
+	}
+	log.Info("shutting down: no new calls; running calls may finish", "grace", *st.grace)
+	// Shutdown stops fetching, waits up to the grace period, then cancels
+	// the calls still running (their sandboxes are killed and the calls
+	// requeued). It does not wait for handlers to return; w.Wait does.
+	srv.Shutdown()
+	w.Wait()
+	stopCancel()
+	<-listening
+	log.Info("worker stopped")
+	return nil
+}
+
+func connect(ctx context.Context, url string) (redis.UniversalClient, error) {
+	rdb, err := jobs.NewRedisClient(url)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		_ = rdb.Close()
+		return nil, fmt.Errorf("redis %s unreachable: %w", redactURL(url), err)
+	}
+	return rdb, nil
+}
+
+func redactURL(u string) string {
+	if i := strings.Index(u, "@"); i >= 0 {
+		if j := strings.Index(u, "://"); j >= 0 && j < i {
+			return u[:j+3] + "***" + u[i:]
+		}
+	}
+	return u
+}
+
+// defaultConcurrency is one sandbox per CPU: the tools are CPU-bound.
+func defaultConcurrency() int { return runtime.NumCPU() }
