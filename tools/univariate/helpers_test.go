@@ -1,13 +1,11 @@
 package univariate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/stat/distuv"
@@ -160,11 +158,6 @@ func (r result) hasKeys(t *testing.T, keys ...string) {
 	}
 }
 
-// isInt reports whether the JSON number text is written as an integer.
-func isInt(raw string) bool {
-	return raw != "" && !strings.ContainsAny(raw, ".eE") && raw != "null"
-}
-
 // near reports whether got is within rel·|want| of want (within rel when
 // want is 0); NaN matches NaN.
 func near(got, want, rel float64) bool {
@@ -233,14 +226,4 @@ func nullable(x []float64) []any {
 		}
 	}
 	return out
-}
-
-// compact re-encodes JSON text without insignificant space.
-func compact(t *testing.T, s string) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(s)); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
