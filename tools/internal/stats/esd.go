@@ -40,7 +40,8 @@ const esdMinSpread = 1.1920929e-07
 // order). The number of outliers is the largest i with R_i > λ_i, and the
 // outliers are the values removed in steps 1…i. This differs from the seed,
 // which stopped at the first crossing and computed p_i with N instead of the
-// current n; the two agree whenever there is at most one crossing.
+// current n; the outlier lists agree whenever there is at most one
+// crossing, and the p-values agree at step 1.
 //
 // If at some step the spread of the remaining values is below float32's
 // machine epsilon (all equal, or, for the robust variant, more than half of
