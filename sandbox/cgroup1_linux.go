@@ -129,7 +129,7 @@ func (e *cgroup1Enforcer) dir(n cgroup1.Name, job string) string {
 	return filepath.Join(e.dirs[n], job)
 }
 
-func (e *cgroup1Enforcer) sweep(log *slog.Logger) {
+func (e *cgroup1Enforcer) sweep(log *slog.Logger) []string {
 	// An instance has a directory in every hierarchy; collect the stale ones
 	// by name across all of them, then remove each everywhere.
 	seen := map[string]bool{}
@@ -142,7 +142,7 @@ func (e *cgroup1Enforcer) sweep(log *slog.Logger) {
 			}
 		}
 	}
-	sweepWith(log, stale,
+	return sweepWith(log, stale,
 		func(inst string) []string {
 			jobs := map[string]bool{}
 			for _, d := range e.dirs {

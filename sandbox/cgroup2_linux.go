@@ -200,8 +200,8 @@ func (e *cgroup2Enforcer) newGroup(name string, lim Limits) (group, error) {
 	return &group2{e: e, dir: dir, m: m, dirfd: fd}, nil
 }
 
-func (e *cgroup2Enforcer) sweep(log *slog.Logger) {
-	sweepWith(log, staleInstances(e.root, e.instance),
+func (e *cgroup2Enforcer) sweep(log *slog.Logger) []string {
+	return sweepWith(log, staleInstances(e.root, e.instance),
 		func(inst string) []string {
 			jobs := map[string]bool{}
 			entries, _ := os.ReadDir(filepath.Join(e.root, inst))

@@ -136,13 +136,16 @@ func staleInstances(root, self string) []string {
 }
 
 // sweepWith removes stale instances with the enforcer's own listing, kill
-// and removal, and logs what it did.
+// and removal, logs what it did, and returns the names of the call groups it
+// found (calls that were running when their worker died).
 func sweepWith(log *slog.Logger, stale []string, jobsOf func(inst string) []string,
-	removeJob func(inst, job string) error, removeInstance func(inst string) error) {
+	removeJob func(inst, job string) error, removeInstance func(inst string) error) []string {
+	var found []string
 	for _, inst := range stale {
 		n := 0
 		var errs []error
 		for _, job := range jobsOf(inst) {
+			found = append(found, job)
 			if err := removeJob(inst, job); err != nil {
 				errs = append(errs, err)
 				continue
@@ -158,6 +161,7 @@ func sweepWith(log *slog.Logger, stale []string, jobsOf func(inst string) []stri
 			log.Info("sandbox: swept stale instance", "instance", inst, "jobs_removed", n)
 		}
 	}
+	return found
 }
 
 func sortedSet(m map[string]bool) []string {

@@ -24,8 +24,9 @@ import (
 type enforcer interface {
 	mode() Mode
 	newGroup(name string, lim Limits) (group, error)
-	// sweep removes groups left by workers that are no longer alive.
-	sweep(log *slog.Logger)
+	// sweep removes groups left by workers that are no longer alive and
+	// returns their names.
+	sweep(log *slog.Logger) []string
 	close() error
 }
 
@@ -66,6 +67,8 @@ type Sandbox struct {
 	gated     atomic.Bool // clone3 into a cgroup is refused here; use the gate
 	gatedWhy  atomic.Value
 	forceGate bool
+
+	swept []string
 
 	seq    atomic.Uint64
 	mu     sync.Mutex
@@ -117,7 +120,11 @@ func New(opts *Options) (*Sandbox, error) {
 		return nil, err
 	}
 	if !opts.NoSweep {
-		s.enf.sweep(log)
+		for _, name := range s.enf.sweep(log) {
+			if id, ok := callID(name); ok {
+				s.swept = append(s.swept, id)
+			}
+		}
 	}
 	if s.enf.mode() != Cgroup2 {
 		s.gated.Store(true)
@@ -189,6 +196,22 @@ func (s *Sandbox) Close() error {
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
+
+// Swept returns the IDs of the calls whose groups New found in the subtrees
+// of dead workers (and killed): calls that were running when their worker
+// died, which the queue may now run again at once. IDs that had to be
+// sanitised for a cgroup name come back sanitised.
+func (s *Sandbox) Swept() []string { return s.swept }
+
+// callID recovers a call's ID from its group name, "j<n>-<id>".
+func callID(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "j")
+	if !ok {
+		return "", false
+	}
+	_, id, ok := strings.Cut(rest, "-")
+	return id, ok && id != ""
+}
 
 func (s *Sandbox) groupName(id string) string {
 	id = unsafeChars.ReplaceAllString(id, "_")

@@ -448,6 +448,9 @@ func TestSweepRemovesDeadInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb2.Close()
+	if got := sb2.Swept(); len(got) != 1 || got[0] != "ghost" {
+		t.Errorf("Swept() = %v, want [ghost]", got)
+	}
 	assertGone(t, []int{pid})
 	for _, d := range instDirs {
 		if exists(d) {

@@ -143,6 +143,10 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	st.Registry().CompileAll()
+	if ids := sb.Swept(); len(ids) > 0 {
+		n, err := w.Reclaim(ctx, ids)
+		log.Info("calls of dead workers on this host handed back to the queue", "found", len(ids), "reclaimed", n, "err", err)
+	}
 	srv := jobs.NewServer(rdb, w, &jobs.ServerOptions{
 		Queues:          queues,
 		PollInterval:    *st.poll,
