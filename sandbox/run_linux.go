@@ -279,9 +279,11 @@ type proc struct {
 }
 
 func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
-	path := c.Path
+	path, argv0 := c.Path, c.Path
 	if path == "" {
-		path = "/proc/self/exe"
+		// Executing /proc/self/exe survives the binary being replaced on
+		// disk by an upgrade; argv[0] still names it, for ps and for logs.
+		path, argv0 = "/proc/self/exe", selfName()
 	}
 	env := childEnv(c.Env, lim)
 	var closers []*os.File
@@ -309,7 +311,7 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 	build := func(clone bool) *exec.Cmd {
 		cmd := &exec.Cmd{
 			Path:       path,
-			Args:       append([]string{path}, c.Args...),
+			Args:       append([]string{argv0}, c.Args...),
 			Env:        env,
 			Stdin:      inR,
 			Stdout:     outW,
@@ -491,6 +493,13 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 	}
 	return out
 }
+
+var selfName = sync.OnceValue(func() string {
+	if exe, err := os.Executable(); err == nil {
+		return exe
+	}
+	return os.Args[0]
+})
 
 // childEnv adds GOMEMLIMIT (90% of the limit: the collector then works hard
 // before the cgroup's OOM killer has to act, since the Go runtime does not
