@@ -334,7 +334,11 @@ func verdict(tool string, out *sandbox.Outcome) (json.RawMessage, *errcode.Error
 		}
 		var resp childResponse
 		dec := json.NewDecoder(bytes.NewReader(out.Stdout))
-		if err := dec.Decode(&resp); err != nil || (resp.Result == nil) == (resp.Error == nil) || dec.More() {
+		err := dec.Decode(&resp)
+		if string(resp.Result) == "null" {
+			resp.Result = nil // a tool must return something; null is no answer
+		}
+		if err != nil || (resp.Result == nil) == (resp.Error == nil) || dec.More() {
 			return nil, crashed(tool, out, "wrote a response that is not one result or one error")
 		}
 		if resp.Error != nil {

@@ -63,6 +63,12 @@ func build(withDiag bool) *Registry {
 	if withDiag {
 		defs = append(defs, diag.Defs()...)
 	}
+	return newRegistry(defs)
+}
+
+// newRegistry panics on an incomplete or duplicate definition: that is a
+// programmer error, found at start-up.
+func newRegistry(defs []tool.Def) *Registry {
 	r := &Registry{byName: make(map[string]*entry, len(defs))}
 	for _, d := range defs {
 		if d.Name == "" || d.Run == nil || len(d.Schema) == 0 {
