@@ -7,14 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/toolq/toolq/errcode"
 )
 
 func parse(t testing.TB, s string) any {
 	t.Helper()
-	v, err := jsonschema.UnmarshalJSON(strings.NewReader(s))
+	v, err := parseJSON([]byte(s))
 	if err != nil {
 		t.Fatalf("parse %s: %v", s, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/diag"
@@ -39,7 +39,8 @@ type entry struct {
 	def tool.Def
 
 	once   sync.Once
-	schema *jsonschema.Schema
+	schema *jsonschema.Resolved
+	raw    map[string]any // the schema document, for error messages
 }
 
 var (
@@ -88,27 +89,30 @@ func (e *entry) spec() Spec {
 	return Spec{Name: e.def.Name, Description: e.def.Description, Category: e.def.Category, InputSchema: e.def.Schema}
 }
 
-// compiled returns the tool's compiled schema, compiling it on first use so
-// that a child process, which runs one tool, never pays for the others. A
-// schema that does not compile is a programmer error and panics; a test
-// compiles every schema.
-func (e *entry) compiled() *jsonschema.Schema {
+// compiled returns the tool's resolved schema, resolving it on first use
+// so that a child process, which runs one tool, never pays for the others.
+// A schema that does not resolve is a programmer error and panics; a test
+// resolves every schema.
+//
+// The validator is google/jsonschema-go (draft 2020-12), which the MCP SDK
+// uses too. santhosh-tekuri/jsonschema was the first choice, but it compiles
+// every draft's meta-schema in its package initialiser: about 5 ms of CPU
+// in every sandboxed child, which re-executes this binary, for a validator
+// the child never calls.
+func (e *entry) compiled() *jsonschema.Resolved {
 	e.once.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(e.def.Schema))
+		var s jsonschema.Schema
+		if err := json.Unmarshal(e.def.Schema, &s); err != nil {
+			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
+		}
+		rs, err := s.Resolve(nil)
 		if err != nil {
 			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
 		}
-		c := jsonschema.NewCompiler()
-		c.DefaultDraft(jsonschema.Draft2020)
-		url := "toolq:///" + e.def.Name + ".json"
-		if err := c.AddResource(url, doc); err != nil {
+		if err := json.Unmarshal(e.def.Schema, &e.raw); err != nil {
 			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
 		}
-		s, err := c.Compile(url)
-		if err != nil {
-			panic(fmt.Sprintf("tools: schema of %s: %v", e.def.Name, err))
-		}
-		e.schema = s
+		e.schema = rs
 	})
 	return e.schema
 }
@@ -178,7 +182,7 @@ func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMes
 	if len(bytes.TrimSpace(input)) == 0 {
 		input = []byte("{}")
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(input))
+	doc, err := parseJSON(input)
 	if err != nil {
 		return nil, errcode.New(errcode.InputInvalid, "Tool input is not valid JSON: %v", err)
 	}
@@ -192,8 +196,10 @@ func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMes
 			return nil, errcode.Wrap(errcode.InputInvalid, err, "Tool input cannot be re-encoded: %v", err)
 		}
 	}
-	if err := e.compiled().Validate(obj); err != nil {
-		return nil, schemaError(name, err)
+	schema := e.compiled()
+	toFloats(obj) // the validator wants numbers as float64, not json.Number
+	if err := schema.Validate(obj); err != nil {
+		return nil, schemaError(name, e.raw, obj, err)
 	}
 	if e.def.Check != nil {
 		if err := e.def.Check(norm); err != nil {
@@ -201,6 +207,39 @@ func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMes
 		}
 	}
 	return norm, nil
+}
+
+// parseJSON decodes one JSON value, keeping numbers as json.Number so that
+// the size checks can report them as written; trailing data is an error.
+func parseJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("unexpected data after the top-level value")
+	}
+	return v, nil
+}
+
+// toFloats replaces json.Number values with float64 in place.
+func toFloats(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		f, _ := t.Float64()
+		return f
+	case []any:
+		for i := range t {
+			t[i] = toFloats(t[i])
+		}
+	case map[string]any:
+		for k := range t {
+			t[k] = toFloats(t[k])
+		}
+	}
+	return v
 }
 
 // dropNulls removes top-level null values and reports whether it removed any.

@@ -1,44 +1,40 @@
 package tools
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
-	"math/big"
+	"math"
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
+	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/toolq/toolq/errcode"
 )
 
-var printer = message.NewPrinter(language.English)
-
-// FieldError is one schema violation. Type is a stable identifier (the
-// pydantic error types the seed's later versions report: extra_forbidden,
-// missing, greater_than_equal, too_short, …) that callers may branch on; Loc
-// is the path to the offending value; Msg is for humans.
+// FieldError is one schema violation. Type is a stable identifier that
+// callers may branch on — the pydantic error types the seed's later versions
+// report: extra_forbidden, missing, int_type, float_type, greater_than_equal,
+// less_than_equal, too_short, too_long, enum, … Loc is the path to the
+// offending value (names and array indices); Msg is for humans.
 type FieldError struct {
 	Type string `json:"type"`
 	Loc  []any  `json:"loc"`
 	Msg  string `json:"msg"`
 }
 
-// schemaError turns a jsonschema validation failure into input_invalid with
-// details {"tool_name", "errors": [FieldError…]}.
-func schemaError(toolName string, err error) error {
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		return errcode.Wrap(errcode.InputInvalid, err, "Input to tool %s failed validation: %v", pyQuote(toolName), err)
-	}
-	var fes []FieldError
-	collect(ve, &fes)
-	if len(fes) == 0 {
-		fes = append(fes, FieldError{Type: "invalid", Loc: []any{}, Msg: ve.Error()})
-	}
+// schemaError turns a validation failure into input_invalid with details
+// {"tool_name", "errors": [FieldError…]}.
+//
+// The validator reports the first violation as a chain of "validating
+// <schema path>" prefixes ending in "<keyword>: <detail>". The keyword and
+// the schema path are all that is taken from it: the message and the
+// location are rebuilt from the schema document and the input, so that they
+// name the input's own keys and indices and the schema's own bounds.
+func schemaError(toolName string, schema map[string]any, input any, verr error) error {
+	path, keyword, detail := splitValidationError(verr.Error())
+	loc, inst, sub := locate(schema, input, path)
+	fes := describe(keyword, detail, loc, inst, sub)
 	parts := make([]string, len(fes))
 	for i, fe := range fes {
 		parts[i] = fmt.Sprintf("%s: %s [type=%s]", locString(fe.Loc), fe.Msg, fe.Type)
@@ -48,106 +44,230 @@ func schemaError(toolName string, err error) error {
 		With("tool_name", toolName).With("errors", fes)
 }
 
-func collect(ve *jsonschema.ValidationError, out *[]FieldError) {
-	switch ve.ErrorKind.(type) {
-	case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
-		for _, c := range ve.Causes {
-			collect(c, out)
+// splitValidationError parses "validating root: validating /properties/x:
+// minimum: …" into the innermost schema path ("/properties/x"), the keyword
+// ("minimum") and the detail.
+func splitValidationError(msg string) (path []string, keyword, detail string) {
+	rest := msg
+	for {
+		p, ok := strings.CutPrefix(rest, "validating ")
+		if !ok {
+			break
 		}
-		return
-	case *kind.AnyOf, *kind.OneOf:
-		if len(ve.Causes) > 0 {
-			// Report the branch that got furthest: the one with the fewest
-			// errors (for "a number or a list" this names what was wrong).
-			var best []FieldError
-			for _, c := range ve.Causes {
-				var fes []FieldError
-				collect(c, &fes)
-				if best == nil || len(fes) < len(best) {
-					best = fes
-				}
+		i := strings.Index(p, ": ")
+		if i < 0 {
+			break
+		}
+		if ptr := p[:i]; strings.HasPrefix(ptr, "/") {
+			path = strings.Split(strings.TrimPrefix(ptr, "/"), "/")
+		}
+		rest = p[i+2:]
+	}
+	if strings.HasPrefix(rest, "unexpected additional properties") {
+		return path, "additionalProperties", rest
+	}
+	keyword, detail, _ = strings.Cut(rest, ": ")
+	return path, keyword, detail
+}
+
+// locate follows a schema path through the schema and the input at once. It
+// returns the input location, the input value there and the sub-schema.
+// Where the path enters "items" of an array it finds the first element that
+// fails the items schema, since the validator does not say which.
+func locate(schema map[string]any, input any, path []string) (loc []any, inst any, sub map[string]any) {
+	loc, inst, sub = []any{}, input, schema
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case "properties":
+			if i+1 >= len(path) {
+				return
 			}
-			*out = append(*out, best...)
+			name := unescapePointer(path[i+1])
+			i++
+			props, _ := sub["properties"].(map[string]any)
+			next, _ := props[name].(map[string]any)
+			obj, _ := inst.(map[string]any)
+			loc, inst, sub = append(loc, name), obj[name], next
+		case "items":
+			items, _ := sub["items"].(map[string]any)
+			arr, _ := inst.([]any)
+			idx := firstFailing(items, arr)
+			if idx < 0 {
+				return loc, inst, items
+			}
+			loc, inst, sub = append(loc, idx), arr[idx], items
+		default:
+			// oneOf/anyOf/allOf/$defs…: stop at the deepest place known.
+			return
+		}
+		if sub == nil {
 			return
 		}
 	}
-	loc := make([]any, 0, len(ve.InstanceLocation))
-	for _, p := range ve.InstanceLocation {
-		if i, err := strconv.Atoi(p); err == nil {
-			loc = append(loc, i)
-		} else {
-			loc = append(loc, p)
-		}
-	}
-	switch k := ve.ErrorKind.(type) {
-	case *kind.AdditionalProperties:
-		for _, p := range k.Properties {
-			*out = append(*out, FieldError{"extra_forbidden", appendLoc(loc, p), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyQuote(p))})
-		}
-	case *kind.Required:
-		for _, p := range k.Missing {
-			*out = append(*out, FieldError{"missing", appendLoc(loc, p), "Field required"})
-		}
-	case *kind.Type:
-		*out = append(*out, typeError(loc, k))
-	case *kind.Minimum:
-		*out = append(*out, FieldError{"greater_than_equal", loc, "Input should be greater than or equal to " + ratString(k.Want)})
-	case *kind.Maximum:
-		*out = append(*out, FieldError{"less_than_equal", loc, "Input should be less than or equal to " + ratString(k.Want)})
-	case *kind.ExclusiveMinimum:
-		*out = append(*out, FieldError{"greater_than", loc, "Input should be greater than " + ratString(k.Want)})
-	case *kind.ExclusiveMaximum:
-		*out = append(*out, FieldError{"less_than", loc, "Input should be less than " + ratString(k.Want)})
-	case *kind.MinItems:
-		*out = append(*out, FieldError{"too_short", loc, fmt.Sprintf("List should have at least %d items after validation, not %d", k.Want, k.Got)})
-	case *kind.MaxItems:
-		*out = append(*out, FieldError{"too_long", loc, fmt.Sprintf("List should have at most %d items after validation, not %d", k.Want, k.Got)})
-	case *kind.MinLength:
-		*out = append(*out, FieldError{"string_too_short", loc, fmt.Sprintf("String should have at least %d characters", k.Want)})
-	case *kind.MaxLength:
-		*out = append(*out, FieldError{"string_too_long", loc, fmt.Sprintf("String should have at most %d characters", k.Want)})
-	case *kind.Pattern:
-		*out = append(*out, FieldError{"string_pattern_mismatch", loc, fmt.Sprintf("String should match pattern %s", pyQuote(k.Want))})
-	case *kind.Enum:
-		want := make([]string, len(k.Want))
-		for i, w := range k.Want {
-			want[i] = pyRepr(w)
-		}
-		*out = append(*out, FieldError{"enum", loc, "Input should be " + joinOr(want)})
-	case *kind.Const:
-		*out = append(*out, FieldError{"literal_error", loc, "Input should be " + pyRepr(k.Want)})
-	default:
-		*out = append(*out, FieldError{"invalid", loc, ve.ErrorKind.LocalizedString(printer)})
-	}
+	return
 }
 
-func typeError(loc []any, k *kind.Type) FieldError {
-	names := map[string][2]string{
-		"integer": {"int_type", "a valid integer"},
-		"number":  {"float_type", "a valid number"},
-		"string":  {"string_type", "a valid string"},
-		"boolean": {"bool_type", "a valid boolean"},
-		"array":   {"list_type", "a valid list"},
-		"object":  {"dict_type", "a valid dictionary"},
-		"null":    {"none_required", "None"},
+// firstFailing returns the index of the first element of arr that does not
+// validate against items, or -1.
+func firstFailing(items map[string]any, arr []any) int {
+	if items == nil {
+		return -1
 	}
-	var descs []string
+	b, err := json.Marshal(items)
+	if err != nil {
+		return -1
+	}
+	var s jsonschema.Schema
+	if json.Unmarshal(b, &s) != nil {
+		return -1
+	}
+	rs, err := s.Resolve(nil)
+	if err != nil {
+		return -1
+	}
+	for i, v := range arr {
+		if rs.Validate(v) != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+func unescapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
+}
+
+// describe builds the errors for one violated keyword at loc.
+func describe(keyword, detail string, loc []any, inst any, sub map[string]any) []FieldError {
+	at := func(extra ...any) []any { return append(append([]any{}, loc...), extra...) }
+	one := func(typ, msg string) []FieldError { return []FieldError{{typ, at(), msg}} }
+	switch keyword {
+	case "additionalProperties":
+		obj, _ := inst.(map[string]any)
+		props, _ := sub["properties"].(map[string]any)
+		var out []FieldError
+		for _, k := range sortedKeys(obj) {
+			if _, ok := props[k]; !ok {
+				out = append(out, FieldError{"extra_forbidden", at(k), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyQuote(k))})
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	case "required":
+		obj, _ := inst.(map[string]any)
+		req, _ := sub["required"].([]any)
+		var out []FieldError
+		for _, r := range req {
+			name, _ := r.(string)
+			if _, ok := obj[name]; !ok {
+				out = append(out, FieldError{"missing", at(name), "Field required"})
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	case "type":
+		return []FieldError{typeError(at(), sub["type"], inst)}
+	case "minimum":
+		return one("greater_than_equal", "Input should be greater than or equal to "+num(sub["minimum"]))
+	case "maximum":
+		return one("less_than_equal", "Input should be less than or equal to "+num(sub["maximum"]))
+	case "exclusiveMinimum":
+		return one("greater_than", "Input should be greater than "+num(sub["exclusiveMinimum"]))
+	case "exclusiveMaximum":
+		return one("less_than", "Input should be less than "+num(sub["exclusiveMaximum"]))
+	case "minItems":
+		arr, _ := inst.([]any)
+		return one("too_short", fmt.Sprintf("List should have at least %s items after validation, not %d", num(sub["minItems"]), len(arr)))
+	case "maxItems":
+		arr, _ := inst.([]any)
+		return one("too_long", fmt.Sprintf("List should have at most %s items after validation, not %d", num(sub["maxItems"]), len(arr)))
+	case "minLength":
+		return one("string_too_short", "String should have at least "+num(sub["minLength"])+" characters")
+	case "maxLength":
+		return one("string_too_long", "String should have at most "+num(sub["maxLength"])+" characters")
+	case "pattern":
+		p, _ := sub["pattern"].(string)
+		return one("string_pattern_mismatch", "String should match pattern "+pyQuote(p))
+	case "enum":
+		vals, _ := sub["enum"].([]any)
+		want := make([]string, len(vals))
+		for i, v := range vals {
+			want[i] = pyRepr(v)
+		}
+		return one("enum", "Input should be "+joinOr(want))
+	case "const":
+		return one("literal_error", "Input should be "+pyRepr(sub["const"]))
+	case "oneOf", "anyOf":
+		return one("union", "Input matches none of the allowed forms ("+detail+")")
+	}
+	return one("invalid", strings.TrimSpace(keyword+": "+detail))
+}
+
+var typeNames = map[string][2]string{
+	"integer": {"int_type", "a valid integer"},
+	"number":  {"float_type", "a valid number"},
+	"string":  {"string_type", "a valid string"},
+	"boolean": {"bool_type", "a valid boolean"},
+	"array":   {"list_type", "a valid list"},
+	"object":  {"dict_type", "a valid dictionary"},
+	"null":    {"none_required", "null"},
+}
+
+func typeError(loc []any, want any, got any) FieldError {
+	var types []string
+	switch w := want.(type) {
+	case string:
+		types = []string{w}
+	case []any:
+		for _, x := range w {
+			if s, ok := x.(string); ok && s != "null" {
+				types = append(types, s)
+			}
+		}
+	}
 	typ := "type_error"
-	for i, w := range k.Want {
-		n, ok := names[w]
+	descs := make([]string, 0, len(types))
+	for i, t := range types {
+		n, ok := typeNames[t]
 		if !ok {
-			n = [2]string{"type_error", "of type " + w}
+			n = [2]string{"type_error", "of type " + t}
 		}
 		if i == 0 {
 			typ = n[0]
 		}
 		descs = append(descs, n[1])
 	}
-	return FieldError{typ, loc, fmt.Sprintf("Input should be %s, got %s", joinOr(descs), k.Got)}
+	return FieldError{typ, loc, fmt.Sprintf("Input should be %s, got %s", joinOr(descs), jsonTypeOf(got))}
 }
 
-func appendLoc(loc []any, p string) []any {
-	return append(append([]any{}, loc...), p)
+func jsonTypeOf(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	case float64:
+		if t == math.Trunc(t) && !math.IsInf(t, 0) {
+			return "integer"
+		}
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func num(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 func locString(loc []any) string {
@@ -161,14 +281,6 @@ func locString(loc []any) string {
 	return strings.Join(parts, ".")
 }
 
-func ratString(r *big.Rat) string {
-	if r.IsInt() {
-		return r.Num().String()
-	}
-	f, _ := r.Float64()
-	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
 func pyRepr(v any) string {
 	switch t := v.(type) {
 	case string:
@@ -180,6 +292,8 @@ func pyRepr(v any) string {
 			return "True"
 		}
 		return "False"
+	case float64:
+		return num(t)
 	}
 	return fmt.Sprint(v)
 }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/google/jsonschema-go/jsonschema"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/toolq/toolq/errcode"
@@ -498,23 +498,18 @@ func TestFitPCACheck(t *testing.T) {
 	}
 }
 
-// compileSchema compiles the embedded schema the way the registry does.
-func compileSchema(t *testing.T) *jsonschema.Schema {
+// compileSchema resolves the embedded schema with the registry's validator.
+func compileSchema(t *testing.T) *jsonschema.Resolved {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(fitPCADef().Schema))
-	if err != nil {
+	var sch jsonschema.Schema
+	if err := json.Unmarshal(fitPCADef().Schema, &sch); err != nil {
 		t.Fatal(err)
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource("toolq:///fit_pca.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("toolq:///fit_pca.json")
+	rs, err := sch.Resolve(nil)
 	if err != nil {
-		t.Fatalf("schema does not compile: %v", err)
+		t.Fatalf("schema does not resolve: %v", err)
 	}
-	return s
+	return rs
 }
 
 func TestFitPCASchema(t *testing.T) {
@@ -542,8 +537,8 @@ func TestFitPCASchema(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			doc, err := jsonschema.UnmarshalJSON(strings.NewReader(tc.input))
-			if err != nil {
+			var doc any
+			if err := json.Unmarshal([]byte(tc.input), &doc); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Validate(doc); (err == nil) != tc.valid {

@@ -1,13 +1,12 @@
 package univariate
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/google/jsonschema-go/jsonschema"
 )
 
 func TestDefs(t *testing.T) {
@@ -35,30 +34,24 @@ func TestDefs(t *testing.T) {
 	}
 }
 
-// compile compiles a tool's schema the way the registry does.
-func compile(t *testing.T, name string, schema []byte) *jsonschema.Schema {
+// compile resolves a tool's schema with the registry's validator.
+func compile(t *testing.T, name string, schema []byte) *jsonschema.Resolved {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	if err != nil {
+	var sch jsonschema.Schema
+	if err := json.Unmarshal(schema, &sch); err != nil {
 		t.Fatalf("%s: schema is not JSON: %v", name, err)
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	url := "toolq:///" + name + ".json"
-	if err := c.AddResource(url, doc); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	s, err := c.Compile(url)
+	rs, err := sch.Resolve(nil)
 	if err != nil {
-		t.Fatalf("%s: schema does not compile: %v", name, err)
+		t.Fatalf("%s: schema does not resolve: %v", name, err)
 	}
-	return s
+	return rs
 }
 
-func validate(t *testing.T, s *jsonschema.Schema, input string) error {
+func validate(t *testing.T, s *jsonschema.Resolved, input string) error {
 	t.Helper()
-	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(input))
-	if err != nil {
+	var doc any
+	if err := json.Unmarshal([]byte(input), &doc); err != nil {
 		t.Fatalf("bad test input %s: %v", input, err)
 	}
 	return s.Validate(doc)
