@@ -188,17 +188,6 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	log := w.log.With("job_id", call.ID, "tool", call.Tool, "queue", call.Queue)
 
-	cur, err := w.st.get(ctx, call.ID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		// The record expired while the call waited; run it anyway and
-		// write a new one.
-	case err != nil:
-		return err
-	case cur.State.Final():
-		log.InfoContext(ctx, "job already final; skipping", "state", cur.State)
-		return nil
-	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
 
@@ -235,10 +224,13 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	defer func() { <-w.slots }()
 
 	env.StartedAt = timePtr(time.Now())
+	// Marking it running is also the check that nobody finished it first
+	// (a cancellation while queued, a duplicate delivery): the write is
+	// refused on a final record.
 	if ok, err := w.st.put(ctx, env); err != nil {
 		return err
 	} else if !ok {
-		log.InfoContext(ctx, "job became final before it started; skipping")
+		log.InfoContext(ctx, "job already final; skipping")
 		return nil
 	}
 

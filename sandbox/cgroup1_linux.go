@@ -3,35 +3,35 @@
 package sandbox
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/containerd/cgroups/v3"
-	"github.com/containerd/cgroups/v3/cgroup1"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 // cgroup1Enforcer serves legacy and hybrid hosts, where memory is a v1
 // controller. Each call's group is <own>/<subtree>/<instance>/<job> in each
 // of the memory (required), pids, freezer and cpuacct hierarchies, <own>
 // being the worker's cgroup in that hierarchy. v1 has no clone3 placement, so
-// children are always gated.
+// children are always gated. Like the v2 enforcer it writes the cgroup files
+// itself (see cgroup2Enforcer for why).
 type cgroup1Enforcer struct {
-	hier     []cgroup1.Subsystem
-	own      map[cgroup1.Name]string // the worker's cgroup per hierarchy
-	rel      string                  // <subtree>/<instance>
-	subtree  string
 	instance string
-	dirs     map[cgroup1.Name]string // absolute <own>/<subtree>/<instance> per hierarchy
-	memsw    bool
+	// dirs holds <own>/<subtree>/<instance> per controller.
+	dirs  map[string]string
+	memsw bool
 }
 
-var v1Wanted = []cgroup1.Name{cgroup1.Memory, cgroup1.Pids, cgroup1.Freezer, cgroup1.Cpuacct}
+// v1Wanted are the controllers used; memory is required.
+var v1Wanted = []string{"memory", "pids", "freezer", "cpuacct"}
 
 func newCgroup1(subtree, instance string) (*cgroup1Enforcer, error) {
 	switch cgroups.Mode() {
@@ -39,94 +39,121 @@ func newCgroup1(subtree, instance string) (*cgroup1Enforcer, error) {
 	default:
 		return nil, unavailable("cgroup1: the host has no cgroup v1 hierarchies")
 	}
-	all, err := cgroup1.Default()
+	own, err := ownCgroups1()
 	if err != nil {
 		return nil, unavailable("cgroup1: %v", err)
 	}
-	e := &cgroup1Enforcer{
-		own:      map[cgroup1.Name]string{},
-		dirs:     map[cgroup1.Name]string{},
-		subtree:  subtree,
-		instance: instance,
-		rel:      filepath.Join(subtree, instance),
-	}
-	own := cgroup1.NestedPath("")
-	for _, s := range all {
-		for _, w := range v1Wanted {
-			if s.Name() != w {
-				continue
+	e := &cgroup1Enforcer{instance: instance, dirs: map[string]string{}}
+	for _, c := range v1Wanted {
+		dir, ok := own[c]
+		if !ok {
+			if c == "memory" {
+				return nil, unavailable("cgroup1: no v1 memory hierarchy is mounted")
 			}
-			p, err := own(w)
-			if err != nil {
-				continue
-			}
-			e.hier = append(e.hier, s)
-			e.own[w] = p
+			continue
 		}
-	}
-	if _, ok := e.own[cgroup1.Memory]; !ok {
-		return nil, unavailable("cgroup1: no v1 memory hierarchy")
-	}
-	for _, s := range e.hier {
-		dir := s.(interface{ Path(string) string }).Path(filepath.Join(e.own[s.Name()], e.rel))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			if s.Name() == cgroup1.Memory {
+		d := filepath.Join(dir, subtree, instance)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			if c == "memory" {
 				return nil, unavailable("cgroup1: %v", err)
 			}
 			continue // an optional controller we may not write: go without it
 		}
-		e.dirs[s.Name()] = dir
+		e.dirs[c] = d
 	}
-	var kept []cgroup1.Subsystem
-	for _, s := range e.hier {
-		if _, ok := e.dirs[s.Name()]; ok {
-			kept = append(kept, s)
+	e.memsw = exists(filepath.Join(e.dirs["memory"], "memory.memsw.limit_in_bytes"))
+	return e, nil
+}
+
+// ownCgroups1 returns, per v1 controller, the directory of this process's
+// cgroup: the controller's mount point joined with the process's path in
+// that hierarchy, relative to the mount's root (which, in a container, may
+// be a subdirectory of the hierarchy).
+func ownCgroups1() (map[string]string, error) {
+	type mount struct{ root, point string }
+	mounts := map[string]mount{}
+	mi, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	defer mi.Close()
+	sc := bufio.NewScanner(mi)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		sep := indexOf(fields, "-")
+		if sep < 0 || sep+3 >= len(fields) || fields[sep+1] != "cgroup" {
+			continue
+		}
+		for _, opt := range strings.Split(fields[sep+3], ",") {
+			mounts[opt] = mount{root: fields[3], point: fields[4]}
 		}
 	}
-	e.hier = kept
-	e.memsw = exists(filepath.Join(e.dirs[cgroup1.Memory], "memory.memsw.limit_in_bytes"))
-	return e, nil
+	pc, err := os.Open("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	defer pc.Close()
+	out := map[string]string{}
+	sc = bufio.NewScanner(pc)
+	for sc.Scan() {
+		parts := strings.SplitN(sc.Text(), ":", 3)
+		if len(parts) != 3 || parts[1] == "" {
+			continue
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			m, ok := mounts[c]
+			if !ok {
+				continue
+			}
+			rel := parts[2]
+			if m.root != "/" {
+				rel = strings.TrimPrefix(rel, m.root)
+			}
+			out[c] = filepath.Join(m.point, rel)
+		}
+	}
+	return out, nil
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
 }
 
 func (e *cgroup1Enforcer) mode() Mode { return Cgroup1 }
 
-func (e *cgroup1Enforcer) hierarchy() ([]cgroup1.Subsystem, error) { return e.hier, nil }
-
-// path places a job under the instance in every hierarchy.
-func (e *cgroup1Enforcer) path(job string) cgroup1.Path {
-	return func(n cgroup1.Name) (string, error) {
-		own, ok := e.own[n]
-		if !ok {
-			return "", cgroup1.ErrControllerNotActive
-		}
-		return filepath.Join(own, e.rel, job), nil
-	}
-}
-
-func (e *cgroup1Enforcer) has(n cgroup1.Name) bool { _, ok := e.dirs[n]; return ok }
+func (e *cgroup1Enforcer) has(c string) bool { _, ok := e.dirs[c]; return ok }
 
 func (e *cgroup1Enforcer) newGroup(name string, lim Limits) (group, error) {
-	res := &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(lim.Memory)}}
-	if e.memsw {
-		// memsw is memory plus swap: equal to the limit means no swap.
-		res.Memory.Swap = ptr(lim.Memory)
-	}
-	if e.has(cgroup1.Pids) {
-		res.Pids = &specs.LinuxPids{Limit: ptr(lim.Pids)}
-	}
-	cg, err := cgroup1.New(e.path(name), res, cgroup1.WithHierarchy(e.hierarchy))
-	if err != nil {
-		// New may have created some of the directories before failing.
-		if cg2, lerr := cgroup1.Load(e.path(name), cgroup1.WithHierarchy(e.hierarchy)); lerr == nil {
-			_ = cg2.Delete()
+	g := &group1{e: e, name: name}
+	for c := range e.dirs {
+		if err := os.Mkdir(g.dirOf(c), 0o755); err != nil {
+			_ = g.remove()
+			return nil, err
 		}
-		return nil, err
 	}
-	return &group1{e: e, name: name, cg: cg}, nil
-}
-
-func (e *cgroup1Enforcer) dir(n cgroup1.Name, job string) string {
-	return filepath.Join(e.dirs[n], job)
+	mem := g.dirOf("memory")
+	limit := strconv.FormatInt(lim.Memory, 10)
+	// The limit first: memsw (memory plus swap) may never be below it. Equal
+	// means no swap.
+	settings := [][2]string{{filepath.Join(mem, "memory.limit_in_bytes"), limit}}
+	if e.memsw {
+		settings = append(settings, [2]string{filepath.Join(mem, "memory.memsw.limit_in_bytes"), limit})
+	}
+	if e.has("pids") {
+		settings = append(settings, [2]string{filepath.Join(g.dirOf("pids"), "pids.max"), strconv.FormatInt(lim.Pids, 10)})
+	}
+	for _, s := range settings {
+		if err := writeFile(s[0], s[1]); err != nil {
+			_ = g.remove()
+			return nil, fmt.Errorf("set %s: %w", filepath.Base(s[0]), err)
+		}
+	}
+	return g, nil
 }
 
 func (e *cgroup1Enforcer) sweep(log *slog.Logger) []string {
@@ -136,9 +163,9 @@ func (e *cgroup1Enforcer) sweep(log *slog.Logger) []string {
 	var stale []string
 	for _, d := range e.dirs {
 		for _, s := range staleInstances(filepath.Dir(d), e.instance) {
-			if name := filepath.Base(s); !seen[name] {
-				seen[name] = true
-				stale = append(stale, name)
+			if !seen[s] {
+				seen[s] = true
+				stale = append(stale, s)
 			}
 		}
 	}
@@ -146,11 +173,8 @@ func (e *cgroup1Enforcer) sweep(log *slog.Logger) []string {
 		func(inst string) []string {
 			jobs := map[string]bool{}
 			for _, d := range e.dirs {
-				entries, _ := os.ReadDir(filepath.Join(filepath.Dir(d), inst))
-				for _, j := range entries {
-					if j.IsDir() {
-						jobs[j.Name()] = true
-					}
+				for _, j := range subdirs(filepath.Join(filepath.Dir(d), inst)) {
+					jobs[j] = true
 				}
 			}
 			return sortedSet(jobs)
@@ -183,56 +207,50 @@ func (e *cgroup1Enforcer) close() error {
 	return errors.Join(errs...)
 }
 
-// rmdirRetry removes an empty cgroup directory, retrying briefly: a v1
-// memory cgroup can report EBUSY for a moment after its last task is reaped.
-func rmdirRetry(dir string) error {
-	var err error
-	poll(time.Second, func() bool {
-		err = os.Remove(dir)
-		return err == nil || errors.Is(err, os.ErrNotExist)
-	})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
 type group1 struct {
 	e    *cgroup1Enforcer
 	name string
 	inst string // set for swept groups of other (dead) instances
-	cg   cgroup1.Cgroup
+}
+
+// dirOf returns the group's directory in the hierarchy of controller c.
+func (g *group1) dirOf(c string) string {
+	if g.inst == "" {
+		return filepath.Join(g.e.dirs[c], g.name)
+	}
+	return filepath.Join(filepath.Dir(g.e.dirs[c]), g.inst, g.name)
 }
 
 func (g *group1) fd() int { return -1 }
 
-func (g *group1) attach(pid int) error { return g.cg.AddProc(uint64(pid)) }
+// attach moves the gated child into the group in every hierarchy.
+func (g *group1) attach(pid int) error {
+	p := strconv.Itoa(pid)
+	for c := range g.e.dirs {
+		if err := writeFile(filepath.Join(g.dirOf(c), "cgroup.procs"), p); err != nil {
+			return fmt.Errorf("%s: %w", c, err)
+		}
+	}
+	return nil
+}
 
 func (g *group1) started(int) {}
 
-// dirOf returns the group's directory in hierarchy n.
-func (g *group1) dirOf(n cgroup1.Name) string {
-	if g.inst == "" {
-		return g.e.dir(n, g.name)
-	}
-	return filepath.Join(filepath.Dir(g.e.dirs[n]), g.inst, g.name)
-}
-
 func (g *group1) procs() []int {
-	pids, _ := readPids(filepath.Join(g.dirOf(cgroup1.Memory), "cgroup.procs"))
+	pids, _ := readPids(filepath.Join(g.dirOf("memory"), "cgroup.procs"))
 	return pids
 }
 
 // kill freezes the group (so nothing forks while it is being killed),
-// SIGKILLs every process, thaws it and waits until it is empty. v1 has no
+// SIGKILLs every process, thaws it and repeats until it is empty. v1 has no
 // cgroup.kill.
 func (g *group1) kill(timeout time.Duration) error {
 	if len(g.procs()) == 0 {
 		return nil
 	}
 	freezer := ""
-	if g.e.has(cgroup1.Freezer) {
-		freezer = filepath.Join(g.dirOf(cgroup1.Freezer), "freezer.state")
+	if g.e.has("freezer") {
+		freezer = filepath.Join(g.dirOf("freezer"), "freezer.state")
 	}
 	ok := poll(timeout, func() bool {
 		if freezer != "" {
@@ -248,7 +266,7 @@ func (g *group1) kill(timeout time.Duration) error {
 		return len(pids) == 0
 	})
 	if !ok {
-		return fmt.Errorf("cgroup %s not empty %s after kill", g.dirOf(cgroup1.Memory), timeout)
+		return fmt.Errorf("cgroup %s not empty %s after kill", g.dirOf("memory"), timeout)
 	}
 	return nil
 }
@@ -263,7 +281,7 @@ func (g *group1) kill(timeout time.Duration) error {
 // only add evidence.
 func (g *group1) stats() groupStats {
 	var st groupStats
-	mem := g.dirOf(cgroup1.Memory)
+	mem := g.dirOf("memory")
 	st.peak, st.hasPeak = readInt(filepath.Join(mem, "memory.max_usage_in_bytes"))
 	if ctl, err := readKV(filepath.Join(mem, "memory.oom_control")); err == nil && ctl["oom_kill"] > 0 {
 		st.oomKill = true
@@ -273,13 +291,13 @@ func (g *group1) stats() groupStats {
 		const slack = 64 << 10 // charges are batched; the peak can stop a little short
 		st.oom = fail+swfail > 0 || (limit > 0 && st.peak >= limit-slack)
 	}
-	if g.e.has(cgroup1.Cpuacct) {
-		if ns, ok := readInt(filepath.Join(g.dirOf(cgroup1.Cpuacct), "cpuacct.usage")); ok {
+	if g.e.has("cpuacct") {
+		if ns, ok := readInt(filepath.Join(g.dirOf("cpuacct"), "cpuacct.usage")); ok {
 			st.cpu, st.hasCPU = time.Duration(ns), true
 		}
 	}
-	if g.e.has(cgroup1.Pids) {
-		if ev, err := readKV(filepath.Join(g.dirOf(cgroup1.Pids), "pids.events")); err == nil {
+	if g.e.has("pids") {
+		if ev, err := readKV(filepath.Join(g.dirOf("pids"), "pids.events")); err == nil {
 			st.pidsMax = ev["max"] > 0
 		}
 	}
@@ -288,9 +306,9 @@ func (g *group1) stats() groupStats {
 
 func (g *group1) remove() error {
 	var errs []error
-	for n := range g.e.dirs {
-		if err := rmdirRetry(g.dirOf(n)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", n, err))
+	for c := range g.e.dirs {
+		if err := rmdirRetry(g.dirOf(c)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", c, err))
 		}
 	}
 	return errors.Join(errs...)

@@ -10,11 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/containerd/cgroups/v3"
-	"github.com/containerd/cgroups/v3/cgroup2"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,15 +29,21 @@ const (
 )
 
 // cgroup2Enforcer owns <base>/<subtree>/<instance> and creates one leaf per
-// call under it. It writes cgroup.subtree_control only in <base> and below —
+// call under it. It writes cgroup.subtree_control only in <base> and below,
 // never in an ancestor of the cgroup the worker was started in, which
-// belongs to whoever delegated it (containerd's NewManager would walk up to
-// the mount root; sandbox-notes §1.3).
+// belongs to whoever delegated it.
+//
+// The cgroup files are written directly. containerd/cgroups' cgroup2
+// package would do it too, but its NewManager enables controllers in every
+// ancestor up to the mount root (sandbox-notes §1.3), and it links an eBPF
+// library and a D-Bus client into this binary: about 10 MB, which every
+// sandboxed child (a re-execution of this binary) pays for in start-up time
+// on every call. Only the mode detection comes from containerd/cgroups.
 type cgroup2Enforcer struct {
 	base, root, inst string // absolute directories
 	instance         string
 	controllers      []string
-	swap, peak, kill bool // optional files present
+	swap, peak, kill bool // optional interface files present
 }
 
 func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
@@ -79,9 +86,16 @@ func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
 			return nil, unavailable("cgroup2: %v", err)
 		}
 	}
-	e.swap = exists(filepath.Join(e.inst, "memory.swap.max"))
-	e.peak = exists(filepath.Join(e.inst, "memory.peak"))
-	e.kill = exists(filepath.Join(e.inst, "cgroup.kill"))
+	// Interface files of the memory controller appear in children only;
+	// probe one.
+	probe := filepath.Join(e.inst, "probe")
+	if err := os.Mkdir(probe, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, unavailable("cgroup2: %v", err)
+	}
+	e.swap = exists(filepath.Join(probe, "memory.swap.max"))
+	e.peak = exists(filepath.Join(probe, "memory.peak"))
+	e.kill = exists(filepath.Join(probe, "cgroup.kill"))
+	_ = os.Remove(probe)
 	return e, nil
 }
 
@@ -112,7 +126,7 @@ func (e *cgroup2Enforcer) claim(isRoot bool) error {
 				return true
 			}
 			for _, p := range pids {
-				_ = writeFile(filepath.Join(leaf, "cgroup.procs"), fmt.Sprint(p))
+				_ = writeFile(filepath.Join(leaf, "cgroup.procs"), strconv.Itoa(p))
 			}
 			return false
 		})
@@ -167,65 +181,49 @@ func ownCgroup2() (string, error) {
 
 func (e *cgroup2Enforcer) mode() Mode { return Cgroup2 }
 
-func ptr[T any](v T) *T { return &v }
-
 func (e *cgroup2Enforcer) newGroup(name string, lim Limits) (group, error) {
 	dir := filepath.Join(e.inst, name)
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return nil, err
 	}
-	rel, _ := filepath.Rel(v2Mount, dir)
-	m, err := cgroup2.Load("/"+rel, cgroup2.WithMountpoint(v2Mount))
-	if err != nil {
-		_ = os.Remove(dir)
-		return nil, err
-	}
-	mem := &cgroup2.Memory{Max: ptr(lim.Memory), OOMGroup: ptr(true)}
+	g := &group2{e: e, dir: dir, dirfd: -1}
+	// memory.max, no swap, and the whole group killed together on OOM, so
+	// that a multi-process call never half-survives (sandbox-notes §2.6).
+	// memory.high stays unset: it throttles instead of failing, which turns
+	// an OOM into a timeout.
+	settings := [][2]string{{"memory.max", strconv.FormatInt(lim.Memory, 10)}, {"memory.oom.group", "1"}}
 	if e.swap {
-		mem.Swap = ptr(int64(0))
+		settings = append(settings, [2]string{"memory.swap.max", "0"})
 	}
-	res := &cgroup2.Resources{Memory: mem}
 	if slices.Contains(e.controllers, "pids") {
-		res.Pids = &cgroup2.Pids{Max: lim.Pids}
+		settings = append(settings, [2]string{"pids.max", strconv.FormatInt(lim.Pids, 10)})
 	}
-	if err := m.Update(res); err != nil {
-		_ = os.Remove(dir)
-		return nil, err
+	for _, s := range settings {
+		if err := writeFile(filepath.Join(dir, s[0]), s[1]); err != nil {
+			_ = os.Remove(dir)
+			return nil, fmt.Errorf("set %s: %w", s[0], err)
+		}
 	}
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		_ = os.Remove(dir)
 		return nil, err
 	}
-	return &group2{e: e, dir: dir, m: m, dirfd: fd}, nil
+	g.dirfd = fd
+	return g, nil
 }
 
 func (e *cgroup2Enforcer) sweep(log *slog.Logger) []string {
 	return sweepWith(log, staleInstances(e.root, e.instance),
-		func(inst string) []string {
-			jobs := map[string]bool{}
-			entries, _ := os.ReadDir(filepath.Join(e.root, inst))
-			for _, j := range entries {
-				if j.IsDir() {
-					jobs[j.Name()] = true
-				}
-			}
-			return sortedSet(jobs)
-		},
+		func(inst string) []string { return subdirs(filepath.Join(e.root, inst)) },
 		func(inst, job string) error {
-			dir := filepath.Join(e.root, inst, job)
-			rel, _ := filepath.Rel(v2Mount, dir)
-			m, err := cgroup2.Load("/"+rel, cgroup2.WithMountpoint(v2Mount))
-			if err != nil {
-				return err
-			}
-			g := &group2{e: e, dir: dir, m: m, dirfd: -1}
+			g := &group2{e: e, dir: filepath.Join(e.root, inst, job), dirfd: -1}
 			if err := g.kill(5 * time.Second); err != nil {
 				return err
 			}
 			return g.remove()
 		},
-		func(inst string) error { return os.Remove(filepath.Join(e.root, inst)) })
+		func(inst string) error { return rmdirRetry(filepath.Join(e.root, inst)) })
 }
 
 func (e *cgroup2Enforcer) close() error {
@@ -238,13 +236,14 @@ func (e *cgroup2Enforcer) close() error {
 type group2 struct {
 	e     *cgroup2Enforcer
 	dir   string
-	m     *cgroup2.Manager
 	dirfd int
 }
 
 func (g *group2) fd() int { return g.dirfd }
 
-func (g *group2) attach(pid int) error { return g.m.AddProc(uint64(pid)) }
+func (g *group2) attach(pid int) error {
+	return writeFile(filepath.Join(g.dir, "cgroup.procs"), strconv.Itoa(pid))
+}
 
 func (g *group2) started(int) {}
 
@@ -253,17 +252,35 @@ func (g *group2) populated() bool {
 	return err == nil && ev["populated"] != 0
 }
 
-// kill writes cgroup.kill (which also catches processes forked during the
-// kill), or freezes and signals each process on kernels before 5.14, then
-// waits for "populated 0" so the directory can be removed.
+// kill writes cgroup.kill, which also catches processes forked during the
+// kill (kernel ≥ 5.14); on older kernels it freezes the group and signals
+// each process. Then it waits for "populated 0", so the directory can be
+// removed.
 func (g *group2) kill(timeout time.Duration) error {
 	if !g.populated() {
 		return nil
 	}
-	if err := g.m.Kill(); err != nil {
-		return err
+	if g.e.kill {
+		if err := writeFile(filepath.Join(g.dir, "cgroup.kill"), "1"); err != nil {
+			return err
+		}
 	}
-	if !poll(timeout, func() bool { return !g.populated() }) {
+	ok := poll(timeout, func() bool {
+		if !g.populated() {
+			return true
+		}
+		if !g.e.kill {
+			freeze := filepath.Join(g.dir, "cgroup.freeze")
+			_ = writeFile(freeze, "1")
+			pids, _ := readPids(filepath.Join(g.dir, "cgroup.procs"))
+			for _, p := range pids {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+			}
+			_ = writeFile(freeze, "0")
+		}
+		return false
+	})
+	if !ok {
 		return fmt.Errorf("cgroup %s still populated %s after kill", g.dir, timeout)
 	}
 	return nil
@@ -275,17 +292,15 @@ func (g *group2) kill(timeout time.Duration) error {
 // ancestor's limit or the host (sandbox-notes §2.7).
 func (g *group2) stats() groupStats {
 	var st groupStats
-	m, err := g.m.StatFiltered(cgroup2.StatMemory | cgroup2.StatMemoryEvents | cgroup2.StatCPU)
-	if err == nil {
-		ev := m.GetMemoryEvents()
-		st.oom = ev.GetOom() > 0
-		st.oomKill = ev.GetOomKill() > 0
-		if g.e.peak {
-			st.peak, st.hasPeak = int64(m.GetMemory().GetMaxUsage()), true
-		}
-		if cpu := m.GetCPU(); cpu != nil {
-			st.cpu, st.hasCPU = time.Duration(cpu.GetUsageUsec())*time.Microsecond, true
-		}
+	if ev, err := readKV(filepath.Join(g.dir, "memory.events")); err == nil {
+		st.oom = ev["oom"] > 0
+		st.oomKill = ev["oom_kill"] > 0
+	}
+	if g.e.peak {
+		st.peak, st.hasPeak = readInt(filepath.Join(g.dir, "memory.peak"))
+	}
+	if cpu, err := readKV(filepath.Join(g.dir, "cpu.stat")); err == nil {
+		st.cpu, st.hasCPU = time.Duration(cpu["usage_usec"])*time.Microsecond, true
 	}
 	if ev, err := readKV(filepath.Join(g.dir, "pids.events")); err == nil {
 		st.pidsMax = ev["max"] > 0
@@ -298,8 +313,5 @@ func (g *group2) remove() error {
 		_ = unix.Close(g.dirfd)
 		g.dirfd = -1
 	}
-	if err := g.m.Delete(); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
+	return rmdirRetry(g.dir)
 }

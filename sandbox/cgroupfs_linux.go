@@ -164,6 +164,32 @@ func sweepWith(log *slog.Logger, stale []string, jobsOf func(inst string) []stri
 	return found
 }
 
+// subdirs lists the directories in dir.
+func subdirs(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// rmdirRetry removes an empty cgroup directory, retrying briefly: a memory
+// cgroup can report EBUSY for a moment after its last task is reaped.
+func rmdirRetry(dir string) error {
+	var err error
+	poll(time.Second, func() bool {
+		err = os.Remove(dir)
+		return err == nil || errors.Is(err, os.ErrNotExist)
+	})
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
 func sortedSet(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

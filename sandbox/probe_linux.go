@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/containerd/cgroups/v3"
-	"github.com/containerd/cgroups/v3/cgroup1"
 )
 
 // CheckStatus grades one capability.
@@ -166,23 +165,26 @@ func anyChildHas(dir, name string) bool {
 }
 
 func probeV1(add func(string, CheckStatus, string, ...any)) {
-	own := cgroup1.NestedPath("")
-	for _, n := range v1Wanted {
-		p, err := own(n)
-		if err != nil {
+	own, err := ownCgroups1()
+	if err != nil {
+		add("v1 hierarchies", Missing, "%v", err)
+		return
+	}
+	for _, c := range v1Wanted {
+		dir, ok := own[c]
+		if !ok {
 			st := Degraded
-			if n == cgroup1.Memory {
+			if c == "memory" {
 				st = Missing
 			}
-			add("v1 "+string(n), st, "not mounted")
+			add("v1 "+c, st, "not mounted")
 			continue
 		}
-		dir := filepath.Join("/sys/fs/cgroup", string(n), p)
 		if err := writable(dir); err != nil {
-			add("v1 "+string(n), Missing, "%s: %v", dir, err)
+			add("v1 "+c, Missing, "%s: %v", dir, err)
 			continue
 		}
-		add("v1 "+string(n), Available, "%s", dir)
+		add("v1 "+c, Available, "%s", dir)
 	}
 	add("cgroup.kill", Degraded, "v1 has none: a call's group is frozen, each process killed, then thawed")
 	add("clone3 into cgroup", Degraded, "v1 cannot take it: children are started behind a gate and moved in before they run")

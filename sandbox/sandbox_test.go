@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/containerd/cgroups/v3/cgroup1"
 	"io"
 	"log/slog"
 	"os"
@@ -379,7 +378,7 @@ func TestAncestorOOMIsNotTheCallersFault(t *testing.T) {
 			_ = writeFile(filepath.Join(e.inst, "memory.swap.max"), "0")
 		}
 	case *cgroup1Enforcer:
-		dir := e.dirs[cgroup1.Memory]
+		dir := e.dirs["memory"]
 		if err := writeFile(filepath.Join(dir, "memory.limit_in_bytes"), strconv.Itoa(64<<20)); err != nil {
 			t.Fatal(err)
 		}
@@ -422,11 +421,14 @@ func TestSweepRemovesDeadInstances(t *testing.T) {
 		instDirs = []string{ghost.inst}
 	case *cgroup1Enforcer:
 		ghost := *e
-		ghost.instance, ghost.rel = dead, filepath.Join(e.subtree, dead)
-		ghost.dirs = map[cgroup1.Name]string{}
+		ghost.instance = dead
+		ghost.dirs = map[string]string{}
 		for n, d := range e.dirs {
 			ghost.dirs[n] = filepath.Join(filepath.Dir(d), dead)
 			instDirs = append(instDirs, ghost.dirs[n])
+			if err := os.Mkdir(ghost.dirs[n], 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 		g, err = ghost.newGroup("j1-ghost", small)
 	}
