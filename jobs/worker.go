@@ -261,6 +261,9 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return w.interrupted(ctx, log, env, jobCtx)
 	}
 	result, cerr := verdict(call.Tool, out)
+	if cerr != nil && cerr.Code == errcode.ToolCrashed {
+		log.WarnContext(ctx, "child crashed", "status", out.Status, "exit_code", out.ExitCode, "signal", int(out.Signal), "stderr", string(out.Stderr))
+	}
 	if cerr != nil && cerr.Code == errcode.Internal && retried < maxRetry {
 		log.WarnContext(ctx, "infrastructure failure; will retry", "err", cerr, "attempt", env.Attempts)
 		return cerr
@@ -369,10 +372,9 @@ func crashed(tool string, out *sandbox.Outcome, how string) *errcode.Error {
 		line, _, _ := strings.Cut(stderr[i:], "\n")
 		msg = fmt.Sprintf("Tool %s crashed: %s", pyQuote(tool), line)
 	}
-	if len(stderr) > 4096 {
-		stderr = stderr[:2048] + "\n…\n" + stderr[len(stderr)-2048:]
-	}
-	e := errcode.New(errcode.ToolCrashed, "%s", msg).With("tool_name", tool).With("stderr", stderr)
+	// The child's stderr (a Go stack trace, with the worker's source paths)
+	// goes to the worker's log, not to the caller.
+	e := errcode.New(errcode.ToolCrashed, "%s", msg).With("tool_name", tool)
 	if out.Status == sandbox.Exited {
 		e.With("exit_code", out.ExitCode)
 	} else if out.Signal != 0 {

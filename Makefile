@@ -1,0 +1,51 @@
+# toolq — run `make help` for the targets.
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+GO      ?= go
+BIN     := bin
+# Tests start their own redis-server; a missing one must fail, not skip.
+export TOOLQ_REQUIRE_REDIS := 1
+FUZZTIME ?= 10s
+
+.DEFAULT_GOAL := help
+
+help: ## Print this message
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build bin/worker and bin/enqueue
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/worker ./cmd/worker
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/enqueue ./cmd/enqueue
+
+demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop
+	$(GO) run ./internal/demo
+
+test: lint test-race test-none fuzz-short ## Everything CI checks: lint, race-enabled tests, the no-cgroup suite, short fuzz runs
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test-race: ## go test -race ./... (real redis-server, real children, real cgroups where the host has them)
+	$(GO) test -race -count=1 ./...
+
+test-none: ## The sandbox, job and end-to-end suites with TOOLQ_SANDBOX=none (no cgroups)
+	TOOLQ_TEST_SANDBOX=none $(GO) test -count=1 ./sandbox/ ./jobs/ ./internal/e2e/
+
+fuzz-short: ## Run each fuzz target for FUZZTIME (default 10s)
+	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./tools/
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./jobs/
+	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./jobs/
+
+bench: ## Benchmarks: per-call cost, idle latency, throughput; prints one table
+	@{ $(GO) test -run '^$$' -bench 'Noop|SubmitWait' -benchtime 300x ./internal/bench && \
+	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 1x ./internal/bench; } 2>&1 | $(GO) run ./internal/bench/report
+
+doctor: build ## What this host can enforce
+	$(BIN)/worker doctor
+
+clean: ## Remove build outputs
+	rm -rf $(BIN)
+
+.PHONY: help build demo test lint test-race test-none fuzz-short bench doctor clean
