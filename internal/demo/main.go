@@ -30,7 +30,9 @@ func main() {
 	}
 }
 
-func step(format string, args ...any) { fmt.Printf("\n\033[1m==> %s\033[0m\n", fmt.Sprintf(format, args...)) }
+func step(format string, args ...any) {
+	fmt.Printf("\n\033[1m==> %s\033[0m\n", fmt.Sprintf(format, args...))
+}
 
 func run(ctx context.Context) error {
 	if err := ensureRedis(); err != nil {
