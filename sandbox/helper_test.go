@@ -121,13 +121,20 @@ var helpers = map[string]func(args []string) int{
 		os.Stdout.Write(b)
 		return 0
 	},
-	// spin burns CPU for a duration.
+	// spin burns the given amount of CPU time (not wall time, so that a
+	// loaded machine does not change the answer).
 	"spin": func(a []string) int {
 		d, _ := time.ParseDuration(a[0])
-		end := time.Now().Add(d)
 		x := 0
-		for time.Now().Before(end) {
-			x++
+		for {
+			var ru syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+			if time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) >= d {
+				break
+			}
+			for i := 0; i < 100000; i++ {
+				x++
+			}
 		}
 		fmt.Println(x > 0)
 		return 0
