@@ -13,8 +13,9 @@ FUZZTIME ?= 10s
 help: ## Print this message
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## Build bin/worker and bin/enqueue
+build: ## Build bin/worker, bin/toolq-child and bin/enqueue
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/worker ./cmd/worker
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/toolq-child ./cmd/toolq-child
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/enqueue ./cmd/enqueue
 
 demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop

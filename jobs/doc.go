@@ -11,7 +11,7 @@
 // and SubmitBatch. [Worker] is the asynq handler: it re-validates, marks the
 // record running, takes one of its own sandbox slots, runs the tool in a
 // fresh sandboxed child on a deadline that ends before asynq's, and turns the
-// outcome into a result or a typed error. [ChildMain] is what that child
+// outcome into a result or a typed error. [child.Main] is what that child
 // runs.
 //
 //	rdb, _ := jobs.NewRedisClient("redis://127.0.0.1:6379/0")

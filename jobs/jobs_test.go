@@ -16,15 +16,16 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/internal/redistest"
+	"github.com/toolq/toolq/jobs/child"
 	"github.com/toolq/toolq/sandbox"
 	"github.com/toolq/toolq/tools"
 )
 
 // The test binary is also the sandboxed child: the worker under test starts
-// /proc/self/exe with ChildArg.
+// /proc/self/exe with child.Arg.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == ChildArg {
-		os.Exit(ChildMain())
+	if len(os.Args) > 1 && os.Args[1] == child.Arg {
+		os.Exit(child.Main())
 	}
 	os.Exit(m.Run())
 }

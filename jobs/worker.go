@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/jobs/child"
 	"github.com/toolq/toolq/sandbox"
 	"github.com/toolq/toolq/tools"
 )
@@ -55,7 +56,7 @@ type WorkerOptions struct {
 	// ResultTTL is how long records are kept. Defaults to 24 h.
 	ResultTTL time.Duration
 	// ChildPath and ChildArgs start a child; default: this binary with
-	// ChildArg.
+	// child.Arg. cmd/toolq-child is the lean alternative for ChildPath.
 	ChildPath string
 	ChildArgs []string
 	// Name identifies this worker in envelopes. Defaults to "host:pid".
@@ -110,7 +111,7 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 		o.ResultTTL = DefaultResultTTL
 	}
 	if len(o.ChildArgs) == 0 {
-		o.ChildArgs = []string{ChildArg}
+		o.ChildArgs = []string{child.Arg}
 	}
 	if o.Name == "" {
 		host, _ := os.Hostname()
@@ -234,7 +235,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 
-	req, _ := json.Marshal(childRequest{Tool: call.Tool, Input: input, Diagnostics: w.o.Diagnostics})
+	req, _ := json.Marshal(child.Request{Tool: call.Tool, Input: input, Diagnostics: w.o.Diagnostics})
 	out, err := w.o.Sandbox.Run(jobCtx, &sandbox.Cmd{
 		ID:    call.ID,
 		Path:  w.o.ChildPath,
@@ -327,7 +328,7 @@ func verdict(tool string, out *sandbox.Outcome) (json.RawMessage, *errcode.Error
 		if out.ExitCode != 0 {
 			return nil, crashed(tool, out, fmt.Sprintf("exited with status %d", out.ExitCode))
 		}
-		var resp childResponse
+		var resp child.Response
 		dec := json.NewDecoder(bytes.NewReader(out.Stdout))
 		err := dec.Decode(&resp)
 		if string(resp.Result) == "null" {

@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/toolq/toolq/jobs"
+	"github.com/toolq/toolq/jobs/child"
 	"github.com/toolq/toolq/sandbox"
 )
 
@@ -42,7 +42,7 @@ func doctor(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cc.Error = err.Error()
 	} else {
 		req, _ := json.Marshal(map[string]any{"tool": "diag_echo", "input": map[string]any{"value": "ok"}, "diagnostics": true})
-		out, err := sb.Run(ctx, &sandbox.Cmd{ID: "doctor", Args: []string{jobs.ChildArg}, Stdin: req,
+		out, err := sb.Run(ctx, &sandbox.Cmd{ID: "doctor", Args: []string{child.Arg}, Stdin: req,
 			Limits: sandbox.Limits{Memory: 256 << 20, Timeout: 10 * time.Second}})
 		if err != nil {
 			cc.Error = err.Error()

@@ -18,15 +18,15 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/toolq/toolq/jobs"
+	"github.com/toolq/toolq/jobs/child"
 )
 
 // version is set by the Makefile from git describe.
 var version = "dev"
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == jobs.ChildArg {
-		os.Exit(jobs.ChildMain())
+	if len(os.Args) > 1 && os.Args[1] == child.Arg {
+		os.Exit(child.Main())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)

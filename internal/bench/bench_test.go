@@ -19,11 +19,12 @@ import (
 
 	"github.com/toolq/toolq/internal/redisserver"
 	"github.com/toolq/toolq/jobs"
+	"github.com/toolq/toolq/jobs/child"
 	"github.com/toolq/toolq/sandbox"
 	"github.com/toolq/toolq/tools"
 )
 
-var workerBin string
+var workerBin, childBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "toolq-bench-")
@@ -31,10 +32,13 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	workerBin = filepath.Join(dir, "worker")
-	cmd := exec.Command("go", "build", "-o", workerBin, "../../cmd/worker")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		panic(err)
+	childBin = filepath.Join(dir, "toolq-child")
+	for out, pkg := range map[string]string{workerBin: "../../cmd/worker", childBin: "../../cmd/toolq-child"} {
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			panic(err)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -63,10 +67,15 @@ func BenchmarkNoopInProcess(b *testing.B) {
 // no sandbox bookkeeping: the gate is opened at once, the request written,
 // the response read. It is the cost every sandboxed call pays regardless of
 // isolation.
-func BenchmarkNoopExec(b *testing.B) {
+func BenchmarkNoopExec(b *testing.B) { plainExec(b, workerBin) }
+
+// BenchmarkNoopExecLean is the same with cmd/toolq-child.
+func BenchmarkNoopExecLean(b *testing.B) { plainExec(b, childBin) }
+
+func plainExec(b *testing.B, bin string) {
 	for b.Loop() {
 		gr, gw, _ := os.Pipe()
-		cmd := exec.Command(workerBin, jobs.ChildArg)
+		cmd := exec.Command(bin, child.Arg)
 		cmd.ExtraFiles = []*os.File{gr}
 		cmd.Stdin = bytes.NewReader(echoReq)
 		var out bytes.Buffer
@@ -83,7 +92,9 @@ func BenchmarkNoopExec(b *testing.B) {
 	}
 }
 
-func sandboxRun(b *testing.B, opts *sandbox.Options) {
+func sandboxRun(b *testing.B, opts *sandbox.Options) { sandboxRunBin(b, opts, workerBin) }
+
+func sandboxRunBin(b *testing.B, opts *sandbox.Options, bin string) {
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts.NoSweep = true
 	sb, err := sandbox.New(opts)
@@ -94,7 +105,7 @@ func sandboxRun(b *testing.B, opts *sandbox.Options) {
 	b.ReportMetric(0, string(sb.Enforcement())+"/"+string(sb.Placement()))
 	ctx := context.Background()
 	for b.Loop() {
-		out, err := sb.Run(ctx, &sandbox.Cmd{ID: "bench", Path: workerBin, Args: []string{jobs.ChildArg}, Stdin: echoReq,
+		out, err := sb.Run(ctx, &sandbox.Cmd{ID: "bench", Path: bin, Args: []string{child.Arg}, Stdin: echoReq,
 			Limits: sandbox.Limits{Memory: 256 << 20, Timeout: 10 * time.Second}})
 		if err != nil || out.Status != sandbox.Exited || !bytes.Contains(out.Stdout, []byte(`"result"`)) {
 			b.Fatalf("%v %+v", err, out)
@@ -111,6 +122,9 @@ func BenchmarkNoopSandboxed(b *testing.B) { sandboxRun(b, &sandbox.Options{}) }
 // where clone3 into a cgroup is refused; always the case on cgroup v1).
 func BenchmarkNoopSandboxedGated(b *testing.B) { sandboxRun(b, &sandbox.Options{ForceGated: true}) }
 
+// BenchmarkNoopSandboxedLean is the sandboxed call with cmd/toolq-child.
+func BenchmarkNoopSandboxedLean(b *testing.B) { sandboxRunBin(b, &sandbox.Options{}, childBin) }
+
 // BenchmarkNoopSandboxedNone is the degraded mode without cgroups.
 func BenchmarkNoopSandboxedNone(b *testing.B) { sandboxRun(b, &sandbox.Options{Mode: sandbox.None}) }
 
@@ -121,7 +135,7 @@ type stack struct {
 	stop   func()
 }
 
-func startStack(b *testing.B, concurrency int) *stack {
+func startStack(b *testing.B, concurrency int, extraEnv ...string) *stack {
 	dir := b.TempDir()
 	srv, err := redisserver.Start(context.Background(), dir)
 	if err != nil {
@@ -132,6 +146,7 @@ func startStack(b *testing.B, concurrency int) *stack {
 		"TOOLQ_REDIS_URL=" + srv.URL(), "TOOLQ_DIAGNOSTIC_TOOLS=1",
 		fmt.Sprintf("TOOLQ_CONCURRENCY=%d", concurrency), "TOOLQ_LOG_LEVEL=warn",
 	}
+	cmd.Env = append(cmd.Env, extraEnv...)
 	var log bytes.Buffer
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {
@@ -186,9 +201,15 @@ func BenchmarkSubmitWaitIdle(b *testing.B) {
 
 // BenchmarkThroughput pushes 2,000 no-op calls through one worker with
 // concurrency 2 and reports completed calls per second, end to end.
-func BenchmarkThroughput(b *testing.B) {
+func BenchmarkThroughput(b *testing.B) { throughput(b) }
+
+// BenchmarkThroughputLean is the same with the worker running calls in
+// cmd/toolq-child.
+func BenchmarkThroughputLean(b *testing.B) { throughput(b, "TOOLQ_CHILD_BINARY="+childBin) }
+
+func throughput(b *testing.B, env ...string) {
 	const n = 2000
-	s := startStack(b, 2)
+	s := startStack(b, 2, env...)
 	defer s.stop()
 	ctx := context.Background()
 	for b.Loop() {

@@ -23,6 +23,10 @@ var banned = map[string]map[string]string{
 		"github.com/toolq/toolq/tools": "the sandbox runs any command; it knows no tools",
 		"github.com/toolq/toolq/jobs":  "jobs imports sandbox, not the other way",
 	},
+	"github.com/toolq/toolq/jobs/child": {
+		"github.com/redis/go-redis/v9": "the child binary must stay small: it starts once per call",
+		"github.com/hibiken/asynq":     "the child binary must stay small: it starts once per call",
+	},
 	"github.com/toolq/toolq/errcode": {
 		"github.com/toolq/toolq/tools": "errcode is the leaf every package shares",
 		"github.com/toolq/toolq/jobs":  "errcode is the leaf every package shares",

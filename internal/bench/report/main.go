@@ -71,8 +71,16 @@ func main() {
 				label = " (" + strings.Join(r.labels, ", ") + ")"
 			}
 			ratio := ""
-			if okExec && n != "NoopExec" && n != "NoopInProcess" {
-				ratio = fmt.Sprintf(", %.2f× plain exec", v/exec)
+			base, baseName := exec, "plain exec"
+			if strings.HasSuffix(n, "Lean") {
+				base, _ = ms("NoopExecLean")
+				baseName = "its plain exec"
+			}
+			if okExec && base > 0 && n != "NoopExec" && n != "NoopExecLean" && n != "NoopInProcess" {
+				ratio = fmt.Sprintf(", %.2f× %s", v/base, baseName)
+			}
+			if n == "NoopExecLean" && okExec {
+				ratio = fmt.Sprintf(", %.2f× the worker binary", v/exec)
 			}
 			target := ""
 			if n == "NoopSandboxed" {
@@ -97,7 +105,11 @@ func describe(n string) string {
 	case "NoopInProcess":
 		return "in-process (validate + execute)"
 	case "NoopExec":
-		return "plain exec of the child"
+		return "plain exec of the child (worker binary)"
+	case "NoopExecLean":
+		return "plain exec of the child (toolq-child)"
+	case "NoopSandboxedLean":
+		return "sandboxed, host's enforcer, toolq-child"
 	case "NoopSandboxed":
 		return "sandboxed, host's enforcer"
 	case "NoopSandboxedGated":
@@ -106,6 +118,8 @@ func describe(n string) string {
 		return "sandboxed, no cgroups (degraded)"
 	case "Throughput":
 		return "throughput, 2,000 no-op calls, worker concurrency 2"
+	case "ThroughputLean":
+		return "throughput, same, calls in toolq-child"
 	}
 	return n
 }
