@@ -21,7 +21,7 @@ build: ## Build bin/worker, bin/toolq-child and bin/enqueue
 demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop
 	$(GO) run ./internal/demo
 
-test: lint test-race test-none fuzz-short ## Everything CI checks: lint, race-enabled tests, the no-cgroup suite, short fuzz runs
+test: lint compose-check test-race test-none fuzz-short ## Everything CI checks: lint, race-enabled tests, the no-cgroup suite, short fuzz runs
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -33,6 +33,10 @@ test-race: ## go test -race ./... (real redis-server, real children, real cgroup
 
 test-none: ## The sandbox, job and end-to-end suites with TOOLQ_SANDBOX=none (no cgroups)
 	TOOLQ_TEST_SANDBOX=none $(GO) test -count=1 ./sandbox/ ./jobs/ ./internal/e2e/
+
+compose-check: ## docker compose config accepts compose.yaml (skipped without docker compose)
+	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet && echo "compose.yaml: ok"; \
+	  else echo "compose.yaml: docker compose not installed; not checked"; fi
 
 fuzz-short: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./tools/
@@ -49,4 +53,4 @@ doctor: build ## What this host can enforce
 clean: ## Remove build outputs
 	rm -rf $(BIN)
 
-.PHONY: help build demo test lint test-race test-none fuzz-short bench doctor clean
+.PHONY: help build demo test lint compose-check test-race test-none fuzz-short bench doctor clean
