@@ -15,12 +15,13 @@ type capture struct {
 	onOverflow func()
 }
 
-func (c *capture) readFrom(r io.Reader) {
+// drain reads r to its end (or first error) into write, in chunks.
+func drain(r io.Reader, write func([]byte)) {
 	chunk := make([]byte, 64<<10)
 	for {
 		n, err := r.Read(chunk)
 		if n > 0 {
-			c.write(chunk[:n])
+			write(chunk[:n])
 		}
 		if err != nil {
 			return
@@ -58,19 +59,6 @@ type headTail struct {
 }
 
 func newHeadTail(n int64) *headTail { return &headTail{n: n / 2} }
-
-func (h *headTail) readFrom(r io.Reader) {
-	chunk := make([]byte, 32<<10)
-	for {
-		k, err := r.Read(chunk)
-		if k > 0 {
-			h.write(chunk[:k])
-		}
-		if err != nil {
-			return
-		}
-	}
-}
 
 func (h *headTail) write(p []byte) {
 	h.total += int64(len(p))

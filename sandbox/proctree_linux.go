@@ -70,19 +70,25 @@ func descendants(root int) []int {
 	return out
 }
 
-// ppid reads the parent pid from /proc/<pid>/stat (field 4, after the
-// parenthesised command name, which may itself contain spaces or parens).
-func ppid(pid int) (int, bool) {
+// statFields returns the fields of /proc/<pid>/stat after the
+// parenthesised command name (which may itself hold spaces or parens), so
+// that index 0 is field 3 of proc(5), "state".
+func statFields(pid int) ([][]byte, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 || i+2 >= len(b) {
-		return 0, false
+		return nil, false
 	}
-	f := bytes.Fields(b[i+2:])
-	if len(f) < 2 {
+	return bytes.Fields(b[i+2:]), true
+}
+
+// ppid returns the parent pid (field 4).
+func ppid(pid int) (int, bool) {
+	f, ok := statFields(pid)
+	if !ok || len(f) < 2 {
 		return 0, false
 	}
 	pp, err := strconv.Atoi(string(f[1]))
@@ -90,26 +96,18 @@ func ppid(pid int) (int, bool) {
 }
 
 // startTime returns a process's start time in clock ticks since boot (field
-// 22 of /proc/<pid>/stat); with the pid it names one process for good, even
-// after the pid is reused.
+// 22); with the pid it names one process for good, even after the pid is
+// reused.
 func startTime(pid int) (uint64, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return 0, false
-	}
-	f := bytes.Fields(b[i+2:])
-	if len(f) < 20 {
+	f, ok := statFields(pid)
+	if !ok || len(f) < 20 {
 		return 0, false
 	}
 	st, err := strconv.ParseUint(string(f[19]), 10, 64)
 	return st, err == nil
 }
 
-// treeGone reports whether root has no live descendants left.
+// waitTreeGone waits until root has no live descendants left, or timeout.
 func waitTreeGone(root int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {

@@ -403,8 +403,8 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 	stderr := newHeadTail(lim.Stderr)
 	var readers sync.WaitGroup
 	readers.Add(2)
-	go func() { defer readers.Done(); stdout.readFrom(p.stdout) }()
-	go func() { defer readers.Done(); stderr.readFrom(p.stderr) }()
+	go func() { defer readers.Done(); drain(p.stdout, stdout.write) }()
+	go func() { defer readers.Done(); drain(p.stderr, stderr.write) }()
 
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- p.cmd.Wait() }()
