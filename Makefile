@@ -7,6 +7,8 @@ BIN     := bin
 # Tests start their own redis-server; a missing one must fail, not skip.
 export TOOLQ_REQUIRE_REDIS := 1
 FUZZTIME ?= 10s
+# The cgroup v2 VM: Debian's kernel, unpacked here, booted by internal/vmexec.
+VMDIR   := .cache/vm
 
 .DEFAULT_GOAL := help
 
@@ -21,7 +23,7 @@ build: ## Build bin/worker, bin/toolq-child and bin/enqueue
 demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop
 	$(GO) run ./internal/demo
 
-test: lint compose-check test-race test-none fuzz-short ## Everything CI checks: lint, race-enabled tests, the no-cgroup suite, short fuzz runs
+test: lint compose-check test-race test-none test-vm fuzz-short ## Everything CI checks: lint, race-enabled tests, the sandbox suite without cgroups and on cgroup v2 in a VM, short fuzz runs
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -33,6 +35,21 @@ test-race: ## go test -race ./... (real redis-server, real children, real cgroup
 
 test-none: ## The sandbox, job and end-to-end suites with TOOLQ_SANDBOX=none (no cgroups)
 	TOOLQ_TEST_SANDBOX=none $(GO) test -count=1 ./sandbox/ ./jobs/ ./internal/e2e/
+
+test-vm: $(VMDIR)/vmlinuz ## The sandbox suite on a real cgroup v2 kernel (qemu, TCG; no KVM needed)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/vmexec ./internal/vmexec
+	CGO_ENABLED=0 TOOLQ_TEST_SANDBOX=cgroup2 CI_CGROUP=1 TOOLQ_VM_KERNEL=$(CURDIR)/$(VMDIR)/vmlinuz \
+	  $(GO) test -count=1 -exec $(CURDIR)/$(BIN)/vmexec ./sandbox/
+
+vm-kernel: $(VMDIR)/vmlinuz ## Download and unpack Debian's kernel for test-vm (apt-get download, dpkg -x)
+
+$(VMDIR)/vmlinuz:
+	@command -v apt-get >/dev/null || { echo "test-vm needs apt-get to fetch Debian's linux-image-amd64"; exit 1; }
+	rm -rf $(VMDIR)/deb $(VMDIR)/x && mkdir -p $(VMDIR)/deb
+	cd $(VMDIR)/deb && apt-get download $$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $$2; exit}')
+	dpkg -x $(VMDIR)/deb/linux-image-*.deb $(VMDIR)/x
+	cp $(VMDIR)/x/boot/vmlinuz-* $@
+	rm -rf $(VMDIR)/deb $(VMDIR)/x
 
 compose-check: ## docker compose config accepts compose.yaml (skipped without docker compose)
 	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet && echo "compose.yaml: ok"; \
@@ -53,4 +70,4 @@ doctor: build ## What this host can enforce
 clean: ## Remove build outputs
 	rm -rf $(BIN)
 
-.PHONY: help build demo test lint compose-check test-race test-none fuzz-short bench doctor clean
+.PHONY: help build demo test test-vm vm-kernel lint compose-check test-race test-none fuzz-short bench doctor clean
