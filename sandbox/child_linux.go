@@ -4,29 +4,44 @@ package sandbox
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"runtime/metrics"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// The gate is fd 3 in the child. The parent writes one fixed-size message on
-// it once the child is in its cgroup (or at once, when clone3 placed it
-// there); EOF instead means the parent failed or died, and the child exits
-// without running anything.
+// The gate is fd 3 in the child. Once the child is in its cgroup (or at
+// once, when clone3 placed it there) the parent writes one message on it: a
+// 4-byte length and a JSON setup. EOF instead means the parent failed or
+// died, and the child exits without running anything.
 const gateFD = 3
 
-// gate message layout: flags (uint64), guard bytes (int64), little endian.
-const gateLen = 16
-
-const (
-	// flagSubreaper asks the child to adopt its orphaned descendants, so that
-	// in mode none the whole tree stays under it and can be found and killed.
-	flagSubreaper = 1 << iota
-)
+// setup is what the parent asks the child to do before it runs anything.
+type setup struct {
+	// Subreaper: adopt orphaned descendants, so that in mode none the
+	// whole tree stays under the child and can be found and killed.
+	Subreaper bool `json:"subreaper,omitempty"`
+	// Guard is the in-child memory limit in bytes (mode none), or 0.
+	Guard int64 `json:"guard,omitempty"`
+	// Harden turns the steps below on; without it the child changes
+	// nothing about itself.
+	Harden bool `json:"harden,omitempty"`
+	// Scratch mounts a private /tmp of this many MiB and makes everything
+	// else read-only; the child was started in a mount namespace of its own.
+	ScratchMB int `json:"scratch_mb,omitempty"`
+	// NoFile and FileSize are RLIMIT_NOFILE and RLIMIT_FSIZE (bytes); the
+	// core limit is always set to 0.
+	NoFile   int   `json:"nofile,omitempty"`
+	FileSize int64 `json:"fsize,omitempty"`
+	// Drop switches to UID and GID, with no supplementary groups.
+	Drop     bool `json:"drop,omitempty"`
+	UID, GID int
+}
 
 // Exit codes a child uses to tell the parent what happened when it cannot
 // say so on stdout.
@@ -35,6 +50,8 @@ const (
 	ExitGateClosed = 120
 	// ExitMemoryGuard: the in-child memory guard (mode none) fired.
 	ExitMemoryGuard = 121
+	// ExitSetupFailed: the child could not apply its hardening; nothing ran.
+	ExitSetupFailed = 122
 )
 
 type childState struct {
@@ -45,30 +62,122 @@ var child childState
 
 // ChildInit must be the first call of a sandboxed child, before it reads its
 // input or allocates: it waits at the gate until the parent has placed the
-// process in its cgroup, applies what the parent asked for (adopting orphans,
-// the in-process memory guard) and closes the gate so that the tool inherits
-// no descriptor but its standard streams. If the parent has gone, the child
-// exits with ExitGateClosed.
+// process in its cgroup, then hardens it as the parent asks (a private,
+// otherwise read-only filesystem; rlimits; no_new_privs; an unprivileged
+// identity), starts the memory guard of mode none, and closes the gate so
+// that the tool inherits no descriptor but its standard streams. If the
+// parent has gone the child exits with ExitGateClosed; if hardening fails,
+// with ExitSetupFailed.
 func ChildInit() {
 	gate := os.NewFile(gateFD, "toolq-gate")
-	var msg [gateLen]byte
 	if gate == nil {
 		os.Exit(ExitGateClosed)
 	}
-	if _, err := io.ReadFull(gate, msg[:]); err != nil {
+	var n [4]byte
+	if _, err := io.ReadFull(gate, n[:]); err != nil {
+		os.Exit(ExitGateClosed)
+	}
+	msg := make([]byte, binary.LittleEndian.Uint32(n[:]))
+	if _, err := io.ReadFull(gate, msg); err != nil {
 		os.Exit(ExitGateClosed)
 	}
 	_ = gate.Close()
-	flags := binary.LittleEndian.Uint64(msg[0:8])
-	guard := int64(binary.LittleEndian.Uint64(msg[8:16]))
-	if flags&flagSubreaper != 0 {
+	var s setup
+	if err := json.Unmarshal(msg, &s); err != nil {
+		fmt.Fprintf(os.Stderr, "toolq: bad sandbox setup: %v\n", err)
+		os.Exit(ExitSetupFailed)
+	}
+	if err := harden(s); s.Harden && err != nil {
+		fmt.Fprintf(os.Stderr, "toolq: sandbox setup: %v\n", err)
+		os.Exit(ExitSetupFailed)
+	}
+	if s.Subreaper {
 		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err == nil {
 			child.subreaper = true
 		}
 	}
-	if guard > 0 {
-		go memoryGuard(guard)
+	if s.Guard > 0 {
+		go memoryGuard(s.Guard)
 	}
+}
+
+// harden applies the setup in the order that keeps each step possible: the
+// mounts while still privileged, the limits, no_new_privs, and the identity
+// last.
+func harden(s setup) error {
+	if !s.Harden {
+		return nil
+	}
+	if s.ScratchMB > 0 {
+		if err := privateFilesystem(s); err != nil {
+			return err
+		}
+	}
+	core := unix.Rlimit{}
+	if err := unix.Setrlimit(unix.RLIMIT_CORE, &core); err != nil {
+		return fmt.Errorf("RLIMIT_CORE: %w", err)
+	}
+	if s.NoFile > 0 {
+		l := unix.Rlimit{Cur: uint64(s.NoFile), Max: uint64(s.NoFile)}
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &l); err != nil {
+			return fmt.Errorf("RLIMIT_NOFILE: %w", err)
+		}
+	}
+	if s.FileSize > 0 {
+		l := unix.Rlimit{Cur: uint64(s.FileSize), Max: uint64(s.FileSize)}
+		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &l); err != nil {
+			return fmt.Errorf("RLIMIT_FSIZE: %w", err)
+		}
+		// A write past RLIMIT_FSIZE then fails with EFBIG instead of
+		// killing the process with SIGXFSZ.
+		signalIgnore(syscall.SIGXFSZ)
+	}
+	// no_new_privs is already set: the child was forked from a thread
+	// that had it (see Sandbox.startLocked).
+	if s.Drop {
+		// syscall's Set* apply to every thread of the process (Go ≥ 1.16).
+		if err := syscall.Setgroups(nil); err != nil {
+			return fmt.Errorf("setgroups: %w", err)
+		}
+		if err := syscall.Setresgid(s.GID, s.GID, s.GID); err != nil {
+			return fmt.Errorf("setresgid %d: %w", s.GID, err)
+		}
+		if err := syscall.Setresuid(s.UID, s.UID, s.UID); err != nil {
+			return fmt.Errorf("setresuid %d: %w", s.UID, err)
+		}
+	}
+	return nil
+}
+
+// privateFilesystem runs in the child's own mount namespace: it stops
+// mount events from propagating back to the host, makes every mount
+// read-only (mount_setattr, kernel ≥ 5.12; older kernels keep the
+// unprivileged identity as the only guard), and mounts a fresh tmpfs, owned
+// by the child's identity, on /tmp, /var/tmp and /dev/shm.
+func privateFilesystem(s setup) error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make mounts private: %w", err)
+	}
+	ro := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	if err := unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, &ro); err != nil && err != unix.ENOSYS {
+		return fmt.Errorf("read-only root: %w", err)
+	}
+	uid, gid := os.Getuid(), os.Getgid()
+	if s.Drop {
+		uid, gid = s.UID, s.GID
+	}
+	opts := fmt.Sprintf("size=%dm,mode=1777,uid=%d,gid=%d", s.ScratchMB, uid, gid)
+	if err := unix.Mount("toolq-scratch", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
+		return fmt.Errorf("mount /tmp: %w", err)
+	}
+	for _, d := range []string{"/var/tmp", "/dev/shm"} {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+			if err := unix.Mount("/tmp", d, "", unix.MS_BIND, ""); err != nil {
+				return fmt.Errorf("bind %s: %w", d, err)
+			}
+		}
+	}
+	return os.Chdir("/tmp")
 }
 
 // ChildExit ends a sandboxed child with code. In mode none it first kills
@@ -81,11 +190,12 @@ func ChildExit(code int) {
 	os.Exit(code)
 }
 
-func gateMessage(flags uint64, guard int64) []byte {
-	var msg [gateLen]byte
-	binary.LittleEndian.PutUint64(msg[0:8], flags)
-	binary.LittleEndian.PutUint64(msg[8:16], uint64(guard))
-	return msg[:]
+func gateMessage(s setup) []byte {
+	b, _ := json.Marshal(s)
+	out := make([]byte, 4+len(b))
+	binary.LittleEndian.PutUint32(out, uint32(len(b)))
+	copy(out[4:], b)
+	return out
 }
 
 // memoryGuard is the degraded-mode memory limit: with no cgroup to enforce

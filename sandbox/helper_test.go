@@ -3,6 +3,8 @@
 package sandbox
 
 import (
+	"encoding/json"
+	"net"
 	"bufio"
 	"fmt"
 	"io"
@@ -119,6 +121,59 @@ var helpers = map[string]func(args []string) int{
 	"cgroup": func([]string) int {
 		b, _ := os.ReadFile("/proc/self/cgroup")
 		os.Stdout.Write(b)
+		return 0
+	},
+	// inspect prints what the child can see of itself, as JSON.
+	"inspect": func([]string) int {
+		var nofile, fsize, core syscall.Rlimit
+		_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &nofile)
+		_ = syscall.Getrlimit(syscall.RLIMIT_FSIZE, &fsize)
+		_ = syscall.Getrlimit(syscall.RLIMIT_CORE, &core)
+		groups, _ := os.Getgroups()
+		fds := map[string]string{}
+		entries, _ := os.ReadDir("/proc/self/fd")
+		for _, e := range entries {
+			target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+			fds[e.Name()] = target
+		}
+		status, _ := os.ReadFile("/proc/self/status")
+		nnp := ""
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "NoNewPrivs:"); ok {
+				nnp = strings.TrimSpace(v)
+			}
+		}
+		cwd, _ := os.Getwd()
+		b, _ := json.Marshal(map[string]any{
+			"uid": os.Getuid(), "gid": os.Getgid(), "groups": groups, "env": os.Environ(),
+			"fds": fds, "nofile": nofile.Cur, "fsize": fsize.Cur, "core": core.Cur,
+			"no_new_privs": nnp, "cwd": cwd,
+		})
+		fmt.Println(string(b))
+		return 0
+	},
+	// connect tries to open a TCP connection; it prints the outcome.
+	"connect": func(a []string) int {
+		c, err := net.DialTimeout("tcp", a[0], 2*time.Second)
+		if err != nil {
+			fmt.Println("refused:", err)
+			return 0
+		}
+		c.Close()
+		fmt.Println("connected")
+		return 0
+	},
+	// touch tries to create each file and prints ok or the error, one per line.
+	"touch": func(a []string) int {
+		for _, p := range a {
+			f, err := os.Create(p)
+			if err != nil {
+				fmt.Println(p, "error", err)
+				continue
+			}
+			f.Close()
+			fmt.Println(p, "ok")
+		}
 		return 0
 	},
 	// spin burns the given amount of CPU time (not wall time, so that a

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // enforcer creates one group per call. Implementations: cgroup2, cgroup1,
@@ -65,8 +67,9 @@ type Sandbox struct {
 	instance string
 
 	gated     atomic.Bool // clone3 into a cgroup is refused here; use the gate
-	gatedWhy  atomic.Value
 	forceGate bool
+	harden    Hardening
+	root      bool // privileged steps of the hardening are possible
 
 	swept []string
 
@@ -100,11 +103,14 @@ func New(opts *Options) (*Sandbox, error) {
 		log = slog.Default()
 	}
 	log = log.With("component", "sandbox")
+	closeInheritedOnExec()
 	st, _ := startTime(os.Getpid())
 	s := &Sandbox{
 		log:       log,
 		instance:  fmt.Sprintf("w%d-%d-%d", os.Getpid(), st, instances.Add(1)),
 		forceGate: opts.ForceGated,
+		harden:    opts.Hardening.withDefaults(),
+		root:      os.Geteuid() == 0,
 	}
 	subtree := opts.Subtree
 	if subtree == "" {
@@ -318,8 +324,9 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 			Stderr:     errW,
 			ExtraFiles: []*os.File{gateR},
 			SysProcAttr: &syscall.SysProcAttr{
-				Setpgid:   true,
-				Pdeathsig: syscall.SIGKILL,
+				Setpgid:    true,
+				Pdeathsig:  syscall.SIGKILL,
+				Cloneflags: s.cloneflags(),
 			},
 		}
 		if clone {
@@ -334,7 +341,7 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 	}
 	clone := g.fd() >= 0 && !s.gated.Load() && !s.forceGate
 	cmd := build(clone)
-	err := cmd.Start()
+	err := s.startLocked(cmd)
 	if clone && err != nil && clone3Refused(err) {
 		// clone3 into a cgroup is refused here (old kernel, a seccomp
 		// profile that answers ENOSYS, a non-leaf target): remember it and
@@ -344,7 +351,7 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 		}
 		clone = false
 		cmd = build(false)
-		err = cmd.Start()
+		err = s.startLocked(cmd)
 	}
 	if err != nil {
 		closeAll()
@@ -371,13 +378,7 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 		}
 	}
 	g.started(pid)
-	var flags uint64
-	var guard int64
-	if s.enf.mode() == None {
-		flags |= flagSubreaper
-		guard = lim.Memory
-	}
-	_, gerr := gateW.Write(gateMessage(flags, guard))
+	_, gerr := gateW.Write(gateMessage(s.setupFor(lim)))
 	_ = gateW.Close()
 	p := &proc{cmd: cmd, stdout: outR, stderr: errR, placement: placement, start: time.Now()}
 	go func() {
@@ -389,6 +390,91 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 		s.log.Debug("sandbox: gate write failed", "err", gerr)
 	}
 	return p, nil
+}
+
+// closeInheritedOnExec marks every descriptor above stderr close-on-exec.
+// Go opens its own files that way, but a worker can inherit descriptors
+// from whatever started it (a shell, a supervisor), and exec would pass
+// them on to every child.
+func closeInheritedOnExec() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+}
+
+// startLocked starts cmd from a thread with no_new_privs set, so that the
+// child is born with it. no_new_privs is a per-thread attribute inherited
+// through clone and execve; setting it in the child would reach only the
+// thread that runs the setup, not the runtime's other threads (which may
+// exec grandchildren), and the all-threads form of prctl is unavailable in
+// a cgo binary. The forking thread keeps the flag, which costs the worker
+// nothing: it never needs to gain privileges by exec.
+func (s *Sandbox) startLocked(cmd *exec.Cmd) error {
+	if s.harden.Off {
+		return cmd.Start()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	return cmd.Start()
+}
+
+// cloneflags are the namespaces a child is born in: its own network (no
+// route out) and its own mounts (a private /tmp, the rest read-only), each
+// unless turned off, and only for a root worker, which alone may create them
+// without a user namespace.
+func (s *Sandbox) cloneflags() uintptr {
+	h := s.harden
+	if h.Off || !s.root {
+		return 0
+	}
+	var f uintptr
+	if !h.Network {
+		f |= syscall.CLONE_NEWNET
+	}
+	if !h.KeepFilesystem {
+		f |= syscall.CLONE_NEWNS
+	}
+	return f
+}
+
+// setupFor is what the child applies to itself before it runs anything.
+func (s *Sandbox) setupFor(lim Limits) setup {
+	var st setup
+	if s.enf.mode() == None {
+		st.Subreaper = true
+		st.Guard = lim.Memory
+	}
+	h := s.harden
+	if h.Off {
+		return st
+	}
+	st.Harden = true
+	st.NoFile = h.NoFile
+	st.FileSize = int64(h.FileSizeMB) << 20
+	if s.root {
+		if !h.KeepFilesystem {
+			st.ScratchMB = h.ScratchMB
+		}
+		if !h.KeepIdentity {
+			st.Drop, st.UID, st.GID = true, h.UID, h.GID
+		}
+	}
+	return st
+}
+
+// Hardening returns the hardening children get, as applied on this host:
+// privileged steps are dropped when the worker is not root.
+func (s *Sandbox) Hardening() (applied Hardening, privileged bool) {
+	return s.harden, s.root
 }
 
 // supervise waits for the child, enforcing the deadline, the output cap and
@@ -484,6 +570,8 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 		out.Cause = killedBy
 	case s.enf.mode() == None && out.ExitCode == ExitMemoryGuard:
 		out.Status = OOM
+	case out.ExitCode == ExitSetupFailed:
+		out.Status = SetupFailed
 	case st.pidsMax && (ws.Signaled() || out.ExitCode != 0):
 		out.Status = PidsExceeded
 	case ws.Signaled():

@@ -75,9 +75,66 @@ type Options struct {
 	ForceGated bool
 	// NoSweep skips the start-up sweep of job cgroups left by dead workers.
 	NoSweep bool
+	// Hardening restricts what a child may do besides using its limits.
+	Hardening Hardening
 	// Logger receives set-up decisions and sweep results. Defaults to
 	// slog.Default().
 	Logger *slog.Logger
+}
+
+// Hardening restricts a child beyond its resource limits. The zero value
+// is the hardened default. Steps that need privilege (the identity, the
+// namespaces) apply only when the worker runs as root; the rest always do.
+type Hardening struct {
+	// Off turns every step off (for measuring what they cost).
+	Off bool
+	// UID and GID are the unprivileged identity a root worker's children
+	// run as. Defaults to 65534 (nobody/nogroup).
+	UID, GID int
+	// KeepIdentity leaves children running as the worker's user.
+	KeepIdentity bool
+	// Network leaves children in the worker's network namespace. By
+	// default each child gets a namespace of its own holding only a loopback
+	// interface that is down: no route anywhere.
+	Network bool
+	// KeepFilesystem leaves the filesystem as the worker sees it. By
+	// default a child gets its own mount namespace in which everything is
+	// read-only except a private /tmp (also /var/tmp and /dev/shm): a tmpfs
+	// of ScratchMB, charged to the call's memory, gone with the call.
+	KeepFilesystem bool
+	// ScratchMB sizes the private /tmp. Defaults to 64.
+	ScratchMB int
+	// NoFile caps open files (RLIMIT_NOFILE). Defaults to 64.
+	NoFile int
+	// FileSizeMB caps the size of any file the child writes
+	// (RLIMIT_FSIZE). Defaults to ScratchMB.
+	FileSizeMB int
+}
+
+// Default hardening values.
+const (
+	DefaultUID       = 65534
+	DefaultScratchMB = 64
+	DefaultNoFile    = 64
+)
+
+func (h Hardening) withDefaults() Hardening {
+	if h.UID <= 0 {
+		h.UID = DefaultUID
+	}
+	if h.GID <= 0 {
+		h.GID = DefaultUID
+	}
+	if h.ScratchMB <= 0 {
+		h.ScratchMB = DefaultScratchMB
+	}
+	if h.NoFile <= 0 {
+		h.NoFile = DefaultNoFile
+	}
+	if h.FileSizeMB <= 0 {
+		h.FileSizeMB = h.ScratchMB
+	}
+	return h
 }
 
 // Limits bound one call. Memory and Timeout are required.
@@ -152,6 +209,7 @@ const (
 	OutputExceeded Status = "output_exceeded" // stdout passed its cap; the group was killed
 	Cancelled      Status = "cancelled"       // the context was cancelled; the group was killed
 	PidsExceeded   Status = "pids_exceeded"   // the task limit was hit and the child then failed
+	SetupFailed    Status = "setup_failed"    // the child could not harden itself; nothing ran
 )
 
 // Outcome is the verdict and the evidence for it.

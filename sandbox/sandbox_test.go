@@ -32,7 +32,7 @@ type bundle struct {
 	sb *Sandbox
 }
 
-func setup(t *testing.T, opts *Options) *bundle {
+func newBundle(t *testing.T, opts *Options) *bundle {
 	t.Helper()
 	if opts == nil {
 		opts = &Options{}
@@ -137,7 +137,7 @@ func groupDirs(b *bundle) []string {
 
 func TestEchoRoundTrip(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	c := helperCmd("echo", small)
 	c.Stdin = []byte(`{"hello":"world"}`)
 	out := run(t, b, c)
@@ -161,7 +161,7 @@ func TestEchoRoundTrip(t *testing.T) {
 
 func TestExitCodePassedThrough(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	out := run(t, b, helperCmd("exit", small, "7"))
 	wantStatus(t, out, Exited)
 	if out.ExitCode != 7 {
@@ -171,7 +171,7 @@ func TestExitCodePassedThrough(t *testing.T) {
 
 func TestTimeoutKillsWholeTree(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Timeout = 500 * time.Millisecond
 	start := time.Now()
@@ -192,7 +192,7 @@ func TestTimeoutKillsWholeTree(t *testing.T) {
 
 func TestGrandchildrenDieWhenCallEnds(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	out := run(t, b, helperCmd("fork", small, "2", "60s"))
 	wantStatus(t, out, Exited)
 	assertGone(t, parsePids(t, out.Stdout))
@@ -200,7 +200,7 @@ func TestGrandchildrenDieWhenCallEnds(t *testing.T) {
 
 func TestMemoryExceeded(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Memory = 64 << 20
 	out := run(t, b, helperCmd("alloc", lim, "512"))
@@ -215,7 +215,7 @@ func TestMemoryExceeded(t *testing.T) {
 
 func TestWithinMemoryLimit(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	out := run(t, b, helperCmd("alloc", small, "32"))
 	wantStatus(t, out, Exited)
 	if out.Usage.PeakMemory < 32<<20 {
@@ -225,7 +225,7 @@ func TestWithinMemoryLimit(t *testing.T) {
 
 func TestSelfKillIsNotOOM(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	out := run(t, b, helperCmd("selfkill", small))
 	wantStatus(t, out, Signaled)
 	if out.Signal != syscall.SIGKILL {
@@ -235,7 +235,7 @@ func TestSelfKillIsNotOOM(t *testing.T) {
 
 func TestOutputFlood(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Stdout = 1 << 20
 	out := run(t, b, helperCmd("flood", lim, "256"))
@@ -247,7 +247,7 @@ func TestOutputFlood(t *testing.T) {
 
 func TestStderrKeepsHeadAndTail(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Stderr = 8 << 10
 	out := run(t, b, helperCmd("stderr", lim, "1000"))
@@ -263,7 +263,7 @@ func TestStderrKeepsHeadAndTail(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	cause := errors.New("caller gave up")
 	ctx, cancel := context.WithCancelCause(context.Background())
 	time.AfterFunc(200*time.Millisecond, func() { cancel(cause) })
@@ -279,7 +279,7 @@ func TestCancel(t *testing.T) {
 
 func TestPidsLimit(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Pids = 24
 	c := helperCmd("forkbomb", lim)
@@ -299,7 +299,7 @@ func TestPidsLimit(t *testing.T) {
 
 func TestCPUTimeReported(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	out := run(t, b, helperCmd("spin", small, "300ms"))
 	wantStatus(t, out, Exited)
 	if out.Usage.CPU < 250*time.Millisecond || out.Usage.CPU > 2*time.Second {
@@ -309,7 +309,7 @@ func TestCPUTimeReported(t *testing.T) {
 
 func TestChildEnvironment(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	c := helperCmd("env", small)
 	c.Env = []string{"ONLY=this"}
 	out := run(t, b, c)
@@ -338,7 +338,7 @@ func TestPlacement(t *testing.T) {
 	for _, forced := range []bool{false, true} {
 		t.Run("forced="+strconv.FormatBool(forced), func(t *testing.T) {
 			t.Parallel()
-			b := setup(t, &Options{ForceGated: forced})
+			b := newBundle(t, &Options{ForceGated: forced})
 			c := helperCmd("cgroup", small)
 			if b.sb.Enforcement() == None {
 				t.Skip("no cgroup")
@@ -365,7 +365,7 @@ func TestPlacement(t *testing.T) {
 // exceeding its memory.
 func TestAncestorOOMIsNotTheCallersFault(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	lim := small
 	lim.Memory = 512 << 20
 	c := helperCmd("alloc", lim, "256")
@@ -397,7 +397,7 @@ func TestAncestorOOMIsNotTheCallersFault(t *testing.T) {
 // next sandbox kills the process and removes the directories.
 func TestSweepRemovesDeadInstances(t *testing.T) {
 	t.Parallel()
-	b := setup(t, nil)
+	b := newBundle(t, nil)
 	c := helperCmd("sleep", small, "60s")
 	if b.sb.Enforcement() == None {
 		t.Skip("no cgroup")
