@@ -3,11 +3,11 @@
 package sandbox
 
 import (
-	"encoding/json"
-	"net"
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
