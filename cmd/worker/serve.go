@@ -32,6 +32,11 @@ type settings struct {
 	requireIsolation *bool
 	forceGated       *bool
 	childBinary      *string
+	hardening        *bool
+	childUID         *int
+	childGID         *int
+	childNetwork     *bool
+	scratchMB        *int
 	logLevel         *string
 	logFormat        *string
 }
@@ -50,9 +55,21 @@ func bind(fs *flag.FlagSet) (*settings, *config.Set) {
 		requireIsolation: s.Bool("require-isolation", "TOOLQ_REQUIRE_ISOLATION", false, "refuse to start without a cgroup enforcer"),
 		forceGated:       s.Bool("force-gated", "TOOLQ_FORCE_GATED", false, "always place children with the gated fallback, even where clone3 works"),
 		childBinary:      s.String("child-binary", "TOOLQ_CHILD_BINARY", "", "run calls in this binary (cmd/toolq-child, same version) instead of re-executing the worker; starts each call in about half the time", checkExecutable),
+		hardening:        s.Bool("hardening", "TOOLQ_HARDENING", true, "harden children: as root, an unprivileged identity and their own network and mount namespaces; always rlimits, no_new_privs, a minimal environment"),
+		childUID:         s.Int("child-uid", "TOOLQ_CHILD_UID", sandbox.DefaultUID, "uid children run as when the worker is root"),
+		childGID:         s.Int("child-gid", "TOOLQ_CHILD_GID", sandbox.DefaultUID, "gid children run as when the worker is root"),
+		childNetwork:     s.Bool("child-network", "TOOLQ_CHILD_NETWORK", false, "leave children in the worker's network namespace (default: none, no route out)"),
+		scratchMB:        s.Int("child-scratch-mb", "TOOLQ_CHILD_SCRATCH_MB", sandbox.DefaultScratchMB, "size of a child's private /tmp, in MiB (counts against its memory)"),
 		logLevel:         s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
 		logFormat:        s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
 	}, s
+}
+
+func (s *settings) hardeningOptions() sandbox.Hardening {
+	return sandbox.Hardening{
+		Off: !*s.hardening, UID: *s.childUID, GID: *s.childGID,
+		Network: *s.childNetwork, ScratchMB: *s.scratchMB,
+	}
 }
 
 func checkExecutable(path string) error {
@@ -122,7 +139,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	log := st.logger(stderr)
 	mode, _ := sandbox.ParseMode(*st.sandbox)
-	sb, err := sandbox.New(&sandbox.Options{Mode: mode, ForceGated: *st.forceGated, Logger: log})
+	sb, err := sandbox.New(&sandbox.Options{Mode: mode, ForceGated: *st.forceGated, Hardening: st.hardeningOptions(), Logger: log})
 	if err != nil {
 		return fmt.Errorf("sandbox: %w", err)
 	}

@@ -381,3 +381,51 @@ func compact(raw json.RawMessage) string {
 	b.Write(out)
 	return b.String()
 }
+
+// TestHardenedCall proves the hardening from inside a real call run by the
+// worker as built: the child cannot reach the test's Redis, cannot create a
+// file outside its scratch space, does not see the worker's environment and
+// runs with the expected uid.
+func TestHardenedCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.startWorker("TOOLQ_WORKER_SECRET=do-not-leak")
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.Chmod(filepath.Dir(outside), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	input, _ := json.Marshal(map[string]any{"connect": e.redis.Addr, "create": []string{"/tmp/inside", outside}})
+	r := e.enqueue("--wait", "diag_inspect", string(input))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	var in struct {
+		UID     int               `json:"uid"`
+		Env     []string          `json:"env"`
+		Connect string            `json:"connect"`
+		Create  map[string]string `json:"create"`
+	}
+	if err := json.Unmarshal(r.envelope(t).Result, &in); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range in.Env {
+		if !strings.HasPrefix(kv, "GOMEMLIMIT=") && !strings.HasPrefix(kv, "GOMAXPROCS=") {
+			t.Errorf("the child sees %q", kv)
+		}
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("identity and namespaces need a root worker")
+	}
+	if in.UID != 65534 {
+		t.Errorf("child uid %d, want 65534", in.UID)
+	}
+	if !strings.HasPrefix(in.Connect, "refused") {
+		t.Errorf("the child reached Redis at %s: %s", e.redis.Addr, in.Connect)
+	}
+	if in.Create["/tmp/inside"] != "ok" || in.Create[outside] == "ok" {
+		t.Errorf("file creation: %v", in.Create)
+	}
+	if _, err := os.Stat(outside); err == nil {
+		t.Errorf("%s was created on the host", outside)
+	}
+}

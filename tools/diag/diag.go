@@ -162,6 +162,12 @@ func Defs() []tool.Def {
 			},
 		},
 		{
+			Name: "diag_inspect", Category: Category,
+			Description: "Report what the child process can see and do: its uid, gid and groups, environment, open descriptors, rlimits, no_new_privs, working directory and network interfaces; optionally whether it can open a TCP connection to connect (host:port) and create each file in create. Proves the sandbox's hardening from inside a real child.",
+			Schema:      []byte(`{"type":"object","properties":{"connect":{"type":"string","maxLength":300},"create":{"type":"array","items":{"type":"string","maxLength":4096},"maxItems":16}},"additionalProperties":false}`),
+			Run:         inspect,
+		},
+		{
 			Name: "diag_kill", Category: Category,
 			Description: "Send the child process a signal (default SIGKILL), as a crash that is not a memory kill would.",
 			Schema:      []byte(`{"type":"object","properties":{"signal":{"type":"integer","minimum":1,"maximum":64}},"additionalProperties":false}`),
