@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,6 +25,9 @@ import (
 const (
 	helperArg     = "__sandbox_helper"
 	grandchildArg = "__sandbox_grandchild"
+	// workerArg makes the test binary act as a worker: set up a sandbox
+	// (TOOLQ_TEST_SANDBOX), run one echo call in it, report, exit.
+	workerArg = "__sandbox_worker"
 )
 
 var helpers = map[string]func(args []string) int{
@@ -212,6 +216,8 @@ func TestMain(m *testing.M) {
 				ChildExit(99)
 			}
 			ChildExit(f(os.Args[3:]))
+		case workerArg:
+			os.Exit(actAsWorker())
 		case grandchildArg:
 			d, _ := time.ParseDuration(os.Args[2])
 			time.Sleep(d)
@@ -254,4 +260,25 @@ func helperCmd(name string, lim Limits, args ...string) *Cmd {
 		Args:   append([]string{helperArg, name}, args...),
 		Limits: lim,
 	}
+}
+
+// actAsWorker is a worker process for the tests that need the worker in a
+// cgroup of its own: it prints "ok <instance> <placement>" after one
+// successful call.
+func actAsWorker() int {
+	mode, _ := ParseMode(os.Getenv("TOOLQ_TEST_SANDBOX"))
+	sb, err := New(&Options{Mode: mode})
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	defer sb.Close()
+	out, err := sb.Run(context.Background(), &Cmd{ID: "claim", Args: []string{helperArg, "echo"}, Stdin: []byte("hi"),
+		Limits: Limits{Memory: 128 << 20, Timeout: 10 * time.Second}})
+	if err != nil || out.Status != Exited || string(out.Stdout) != "hi" {
+		fmt.Println("error", err, out)
+		return 1
+	}
+	fmt.Println("ok", sb.Instance(), out.Usage.Placement)
+	return 0
 }
