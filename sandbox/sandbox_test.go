@@ -243,6 +243,10 @@ func TestOutputFlood(t *testing.T) {
 	if got := int64(len(out.Stdout)); got != lim.Stdout {
 		t.Fatalf("kept %d bytes of stdout, want the cap %d", got, lim.Stdout)
 	}
+	// The worker held at most the cap of the 256 MiB flood.
+	if got := int64(cap(out.Stdout)); got > 2*lim.Stdout {
+		t.Fatalf("stdout buffer grew to %d bytes for a cap of %d", got, lim.Stdout)
+	}
 }
 
 func TestStderrKeepsHeadAndTail(t *testing.T) {

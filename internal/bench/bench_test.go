@@ -113,9 +113,28 @@ func sandboxRunBin(b *testing.B, opts *sandbox.Options, bin string) {
 	}
 }
 
-// BenchmarkNoopSandboxed runs the same child through the sandbox with the
-// host's best enforcer: a fresh cgroup with its limits, placement, the
-// verdict read from the cgroup, and removal.
+// BenchmarkNoopSandboxedBare runs the same child through the sandbox with
+// the host's best enforcer and no hardening: a fresh cgroup with its limits,
+// placement, the verdict read from the cgroup, and removal.
+func BenchmarkNoopSandboxedBare(b *testing.B) {
+	sandboxRun(b, &sandbox.Options{Hardening: sandbox.Hardening{Off: true}})
+}
+
+// The hardening steps one at a time (as root; otherwise they cost nothing
+// because they are not applied), then all of them (the default).
+
+func BenchmarkNoopSandboxedNetNS(b *testing.B) {
+	sandboxRun(b, &sandbox.Options{Hardening: sandbox.Hardening{KeepIdentity: true, KeepFilesystem: true}})
+}
+
+func BenchmarkNoopSandboxedMountNS(b *testing.B) {
+	sandboxRun(b, &sandbox.Options{Hardening: sandbox.Hardening{KeepIdentity: true, Network: true}})
+}
+
+func BenchmarkNoopSandboxedUIDDrop(b *testing.B) {
+	sandboxRun(b, &sandbox.Options{Hardening: sandbox.Hardening{Network: true, KeepFilesystem: true}})
+}
+
 func BenchmarkNoopSandboxed(b *testing.B) { sandboxRun(b, &sandbox.Options{}) }
 
 // BenchmarkNoopSandboxedGated forces the pipe-gated placement (the fallback

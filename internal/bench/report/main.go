@@ -83,7 +83,7 @@ func main() {
 				ratio = fmt.Sprintf(", %.2f× the worker binary", v/exec)
 			}
 			target := ""
-			if n == "NoopSandboxed" {
+			if n == "NoopSandboxedBare" {
 				target = verdict(v/exec <= 1.5, "≤ 1.5× plain exec")
 			}
 			fmt.Printf("| no-op call, %s%s | %.3f ms%s | %s |\n", describe(n), label, v, ratio, target)
@@ -109,11 +109,19 @@ func describe(n string) string {
 	case "NoopExecLean":
 		return "plain exec of the child (toolq-child)"
 	case "NoopSandboxedLean":
-		return "sandboxed, host's enforcer, toolq-child"
+		return "sandboxed, full hardening, toolq-child"
+	case "NoopSandboxedBare":
+		return "exec placed in a cgroup (host's enforcer), no hardening"
+	case "NoopSandboxedNetNS":
+		return "+ own network namespace only"
+	case "NoopSandboxedMountNS":
+		return "+ own mount namespace (private /tmp, read-only rest) only"
+	case "NoopSandboxedUIDDrop":
+		return "+ uid/gid drop, rlimits, no_new_privs only"
 	case "NoopSandboxed":
-		return "sandboxed, host's enforcer"
+		return "sandboxed, full hardening (the default)"
 	case "NoopSandboxedGated":
-		return "sandboxed, gated placement forced"
+		return "sandboxed, full hardening, gated placement forced"
 	case "NoopSandboxedNone":
 		return "sandboxed, no cgroups (degraded)"
 	case "Throughput":
