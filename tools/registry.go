@@ -13,8 +13,13 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/batch"
+	"github.com/toolq/toolq/tools/bivariate"
 	"github.com/toolq/toolq/tools/diag"
+	"github.com/toolq/toolq/tools/experiments"
+	"github.com/toolq/toolq/tools/monitoring"
 	"github.com/toolq/toolq/tools/multivariate"
+	"github.com/toolq/toolq/tools/regression"
 	"github.com/toolq/toolq/tools/tool"
 	"github.com/toolq/toolq/tools/univariate"
 )
@@ -60,7 +65,13 @@ func WithDiagnostics() *Registry { return diagnostic() }
 
 // Families are listed in the seed's discovery order.
 func build(withDiag bool) *Registry {
-	defs := append(univariate.Defs(), multivariate.Defs()...)
+	var defs []tool.Def
+	for _, family := range [][]tool.Def{
+		univariate.Defs(), multivariate.Defs(), monitoring.Defs(), regression.Defs(),
+		bivariate.Defs(), experiments.Defs(), batch.Defs(),
+	} {
+		defs = append(defs, family...)
+	}
 	if withDiag {
 		defs = append(defs, diag.Defs()...)
 	}

@@ -135,13 +135,26 @@ func TestExecuteSafeTurnsPanicsIntoCrashes(t *testing.T) {
 
 func TestRegistryContents(t *testing.T) {
 	t.Parallel()
-	want := []string{
+	// The seed's registry order (seed-spec §2.1); tools not ported yet are
+	// simply absent, but those present keep this order.
+	seed := []string{
 		"robust_summary_stats", "detect_outliers", "robust_scale_sn", "median_absolute_deviation",
 		"normality_test", "confidence_interval", "ttest_two_samples", "ttest_paired_samples",
-		"within_between_variance", "fit_pca",
+		"within_between_variance", "fit_pca", "fit_pls", "scale_data", "detect_multivariate_outliers",
+		"pca_predict", "pls_predict", "control_chart", "process_capability", "robust_regression",
+		"repeated_median", "find_elbow", "create_factorial_design", "fit_linear_model", "generate_design",
+		"evaluate_design", "analyze_experiment", "optimize_responses", "augment_design", "visualize_doe",
+		"doe_knowledge", "recommend_strategy", "extract_batch_features",
 	}
-	if got := Standard().Names(); !slices.Equal(got, want) {
-		t.Fatalf("standard registry %v, want %v (seed order)", got, want)
+	got := Standard().Names()
+	var want []string
+	for _, n := range seed {
+		if slices.Contains(got, n) {
+			want = append(want, n)
+		}
+	}
+	if !slices.Equal(got, want) || len(got) < 10 {
+		t.Fatalf("standard registry %v, want the seed's tools in the seed's order %v", got, want)
 	}
 	for _, n := range Standard().Names() {
 		if strings.HasPrefix(n, "diag_") {
