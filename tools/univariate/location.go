@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -51,15 +53,15 @@ func runConfidenceInterval(_ context.Context, input json.RawMessage) (any, error
 	ct := stats.TQuantile(1-(1-in.ConfidenceLevel)/2, float64(n-1))
 	margin := ct * spread / math.Sqrt(float64(n))
 	return struct {
-		Lower           pyFloat `json:"lower"`
-		Center          pyFloat `json:"center"`
-		Upper           pyFloat `json:"upper"`
-		MarginOfError   pyFloat `json:"margin_of_error"`
-		ConfidenceLevel pyFloat `json:"confidence_level"`
-		Method          string  `json:"method"`
-		N               int     `json:"n"`
-	}{pyFloat(center - margin), pyFloat(center), pyFloat(center + margin), pyFloat(margin),
-		pyFloat(in.ConfidenceLevel), in.Method, n}, nil
+		Lower           pyfmt.Float `json:"lower"`
+		Center          pyfmt.Float `json:"center"`
+		Upper           pyfmt.Float `json:"upper"`
+		MarginOfError   pyfmt.Float `json:"margin_of_error"`
+		ConfidenceLevel pyfmt.Float `json:"confidence_level"`
+		Method          string      `json:"method"`
+		N               int         `json:"n"`
+	}{pyfmt.Float(center - margin), pyfmt.Float(center), pyfmt.Float(center + margin), pyfmt.Float(margin),
+		pyfmt.Float(in.ConfidenceLevel), in.Method, n}, nil
 }
 
 // twoGroups is the input of both t-tests.
@@ -104,7 +106,7 @@ func interpretation(subject, label string, diff float64, t tTest, confidenceLeve
 		verdict, cmp = "IS", "<"
 	}
 	return fmt.Sprintf("%s (%s = %s) %s statistically significant (p=%s %s %s).",
-		subject, label, pyGeneral(diff, 4), verdict, pyFixed(t.p, 4), cmp, pyFixed(1-confidenceLevel, 2))
+		subject, label, pyfmt.General(diff, 4), verdict, pyfmt.Fixed(t.p, 4), cmp, pyfmt.Fixed(1-confidenceLevel, 2))
 }
 
 func ttestTwoSamplesDef() tool.Def {
@@ -148,23 +150,23 @@ func runTTestTwoSamples(_ context.Context, input json.RawMessage) (any, error) {
 	se := math.Sqrt(pooledVar * (1/na + 1/nb))
 	t := studentT(diff, se, df, in.ConfidenceLevel)
 	return struct {
-		GroupAN         int     `json:"group_a_n"`
-		GroupBN         int     `json:"group_b_n"`
-		GroupAMean      pyFloat `json:"group_a_mean"`
-		GroupBMean      pyFloat `json:"group_b_mean"`
-		ZValue          pyFloat `json:"z_value"`
-		ConfIntLower    pyFloat `json:"conf_int_lower"`
-		ConfIntUpper    pyFloat `json:"conf_int_upper"`
-		PValue          pyFloat `json:"p_value"`
-		DF              pyFloat `json:"degrees_of_freedom"`
-		PooledStd       pyFloat `json:"pooled_std"`
-		ConfidenceLevel pyFloat `json:"confidence_level"`
-		Significant     bool    `json:"significant"`
-		Interpretation  string  `json:"interpretation"`
+		GroupAN         int         `json:"group_a_n"`
+		GroupBN         int         `json:"group_b_n"`
+		GroupAMean      pyfmt.Float `json:"group_a_mean"`
+		GroupBMean      pyfmt.Float `json:"group_b_mean"`
+		ZValue          pyfmt.Float `json:"z_value"`
+		ConfIntLower    pyfmt.Float `json:"conf_int_lower"`
+		ConfIntUpper    pyfmt.Float `json:"conf_int_upper"`
+		PValue          pyfmt.Float `json:"p_value"`
+		DF              pyfmt.Float `json:"degrees_of_freedom"`
+		PooledStd       pyfmt.Float `json:"pooled_std"`
+		ConfidenceLevel pyfmt.Float `json:"confidence_level"`
+		Significant     bool        `json:"significant"`
+		Interpretation  string      `json:"interpretation"`
 	}{
-		len(a), len(b), pyFloat(meanA), pyFloat(meanB),
-		pyFloat(t.z), pyFloat(t.lower), pyFloat(t.upper), pyFloat(t.p),
-		pyFloat(df), pyFloat(se), pyFloat(in.ConfidenceLevel), t.significant,
+		len(a), len(b), pyfmt.Float(meanA), pyfmt.Float(meanB),
+		pyfmt.Float(t.z), pyfmt.Float(t.lower), pyfmt.Float(t.upper), pyfmt.Float(t.p),
+		pyfmt.Float(df), pyfmt.Float(se), pyfmt.Float(in.ConfidenceLevel), t.significant,
 		interpretation("The difference", "B - A", diff, t, in.ConfidenceLevel),
 	}, nil
 }
@@ -216,24 +218,24 @@ func runTTestPairedSamples(_ context.Context, input json.RawMessage) (any, error
 	df := n - 1
 	t := studentT(meanD, se, float64(df), in.ConfidenceLevel)
 	return struct {
-		DifferencesMean pyFloat `json:"differences_mean"`
-		ZValue          pyFloat `json:"z_value"`
-		ConfIntLower    pyFloat `json:"conf_int_lower"`
-		ConfIntUpper    pyFloat `json:"conf_int_upper"`
-		PValue          pyFloat `json:"p_value"`
-		DF              int     `json:"degrees_of_freedom"`
-		Std             pyFloat `json:"std"`
-		GroupAMean      pyFloat `json:"group_a_mean"`
-		GroupBMean      pyFloat `json:"group_b_mean"`
-		GroupAN         int     `json:"group_a_n"`
-		GroupBN         int     `json:"group_b_n"`
-		ConfidenceLevel pyFloat `json:"confidence_level"`
-		Significant     bool    `json:"significant"`
-		Interpretation  string  `json:"interpretation"`
+		DifferencesMean pyfmt.Float `json:"differences_mean"`
+		ZValue          pyfmt.Float `json:"z_value"`
+		ConfIntLower    pyfmt.Float `json:"conf_int_lower"`
+		ConfIntUpper    pyfmt.Float `json:"conf_int_upper"`
+		PValue          pyfmt.Float `json:"p_value"`
+		DF              int         `json:"degrees_of_freedom"`
+		Std             pyfmt.Float `json:"std"`
+		GroupAMean      pyfmt.Float `json:"group_a_mean"`
+		GroupBMean      pyfmt.Float `json:"group_b_mean"`
+		GroupAN         int         `json:"group_a_n"`
+		GroupBN         int         `json:"group_b_n"`
+		ConfidenceLevel pyfmt.Float `json:"confidence_level"`
+		Significant     bool        `json:"significant"`
+		Interpretation  string      `json:"interpretation"`
 	}{
-		pyFloat(meanD), pyFloat(t.z), pyFloat(t.lower), pyFloat(t.upper), pyFloat(t.p),
-		df, pyFloat(se), pyFloat(stats.NanMean(a)), pyFloat(stats.NanMean(b)),
-		stats.Count(a), stats.Count(b), pyFloat(in.ConfidenceLevel), t.significant,
+		pyfmt.Float(meanD), pyfmt.Float(t.z), pyfmt.Float(t.lower), pyfmt.Float(t.upper), pyfmt.Float(t.p),
+		df, pyfmt.Float(se), pyfmt.Float(stats.NanMean(a)), pyfmt.Float(stats.NanMean(b)),
+		stats.Count(a), stats.Count(b), pyfmt.Float(in.ConfidenceLevel), t.significant,
 		interpretation("The mean paired difference", "A - B", meanD, t, in.ConfidenceLevel),
 	}, nil
 }

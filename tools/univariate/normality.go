@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -44,16 +46,16 @@ func runNormalityTest(_ context.Context, input json.RawMessage) (any, error) {
 	var text string
 	if isNormal {
 		text = fmt.Sprintf("At the %s significance level, the data appear consistent with a normal distribution.",
-			pyPercent0(in.Alpha))
+			pyfmt.Percent0(in.Alpha))
 	} else {
 		text = fmt.Sprintf("At the %s significance level, there is evidence that the data are NOT normally distributed (p=%s). Consider using robust methods.",
-			pyPercent0(in.Alpha), pyFixed(p, 4))
+			pyfmt.Percent0(in.Alpha), pyfmt.Fixed(p, 4))
 	}
 	return struct {
-		Statistic      pyFloat `json:"statistic"`
-		PValue         pyFloat `json:"p_value"`
-		Alpha          pyFloat `json:"alpha"`
-		IsNormal       bool    `json:"is_normal"`
-		Interpretation string  `json:"interpretation"`
-	}{pyFloat(w), pyFloat(p), pyFloat(in.Alpha), isNormal, text}, nil
+		Statistic      pyfmt.Float `json:"statistic"`
+		PValue         pyfmt.Float `json:"p_value"`
+		Alpha          pyfmt.Float `json:"alpha"`
+		IsNormal       bool        `json:"is_normal"`
+		Interpretation string      `json:"interpretation"`
+	}{pyfmt.Float(w), pyfmt.Float(p), pyfmt.Float(in.Alpha), isNormal, text}, nil
 }

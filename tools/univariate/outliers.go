@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -61,10 +63,10 @@ func runDetectOutliers(_ context.Context, input json.RawMessage) (any, error) {
 		values[i] = x[j]
 	}
 	return struct {
-		Indices       []int     `json:"outlier_indices"`
-		Values        []pyFloat `json:"outlier_values"`
-		N             int       `json:"n_outliers_found"`
-		Alpha         pyFloat   `json:"alpha"`
-		RobustVariant bool      `json:"robust_variant"`
-	}{res.Outliers, pyFloats(values), len(res.Outliers), pyFloat(in.Alpha), in.RobustVariant}, nil
+		Indices       []int         `json:"outlier_indices"`
+		Values        []pyfmt.Float `json:"outlier_values"`
+		N             int           `json:"n_outliers_found"`
+		Alpha         pyfmt.Float   `json:"alpha"`
+		RobustVariant bool          `json:"robust_variant"`
+	}{res.Outliers, pyfmt.Floats(values), len(res.Outliers), pyfmt.Float(in.Alpha), in.RobustVariant}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -14,22 +16,22 @@ func noValues(key string) error {
 }
 
 type summaryOutput struct {
-	Mean         pyFloat `json:"mean"`
-	StdDdof0     pyFloat `json:"std_ddof0"`
-	StdDdof1     pyFloat `json:"std_ddof1"`
-	RSDClassical pyFloat `json:"rsd_classical"`
-	Percentile05 pyFloat `json:"percentile_05"`
-	Percentile25 pyFloat `json:"percentile_25"`
-	Median       pyFloat `json:"median"`
-	Percentile75 pyFloat `json:"percentile_75"`
-	Percentile95 pyFloat `json:"percentile_95"`
-	IQR          pyFloat `json:"iqr"`
-	Min          pyFloat `json:"min"`
-	Max          pyFloat `json:"max"`
-	NNonMissing  int     `json:"N_non_missing"`
-	Center       pyFloat `json:"center"`
-	Spread       pyFloat `json:"spread"`
-	RSD          pyFloat `json:"rsd"`
+	Mean         pyfmt.Float `json:"mean"`
+	StdDdof0     pyfmt.Float `json:"std_ddof0"`
+	StdDdof1     pyfmt.Float `json:"std_ddof1"`
+	RSDClassical pyfmt.Float `json:"rsd_classical"`
+	Percentile05 pyfmt.Float `json:"percentile_05"`
+	Percentile25 pyfmt.Float `json:"percentile_25"`
+	Median       pyfmt.Float `json:"median"`
+	Percentile75 pyfmt.Float `json:"percentile_75"`
+	Percentile95 pyfmt.Float `json:"percentile_95"`
+	IQR          pyfmt.Float `json:"iqr"`
+	Min          pyfmt.Float `json:"min"`
+	Max          pyfmt.Float `json:"max"`
+	NNonMissing  int         `json:"N_non_missing"`
+	Center       pyfmt.Float `json:"center"`
+	Spread       pyfmt.Float `json:"spread"`
+	RSD          pyfmt.Float `json:"rsd"`
 }
 
 func robustSummaryStatsDef() tool.Def {
@@ -81,22 +83,22 @@ func runRobustSummaryStats(_ context.Context, input json.RawMessage) (any, error
 		}
 	}
 	return summaryOutput{
-		Mean:         pyFloat(mean),
-		StdDdof0:     pyFloat(stats.NanStd(x, 0)),
-		StdDdof1:     pyFloat(std1),
-		RSDClassical: pyFloat(std1 / mean),
-		Percentile05: pyFloat(p[0]),
-		Percentile25: pyFloat(p[1]),
-		Median:       pyFloat(median),
-		Percentile75: pyFloat(p[2]),
-		Percentile95: pyFloat(p[3]),
-		IQR:          pyFloat(p[2] - p[1]),
-		Min:          pyFloat(lo),
-		Max:          pyFloat(hi),
+		Mean:         pyfmt.Float(mean),
+		StdDdof0:     pyfmt.Float(stats.NanStd(x, 0)),
+		StdDdof1:     pyfmt.Float(std1),
+		RSDClassical: pyfmt.Float(std1 / mean),
+		Percentile05: pyfmt.Float(p[0]),
+		Percentile25: pyfmt.Float(p[1]),
+		Median:       pyfmt.Float(median),
+		Percentile75: pyfmt.Float(p[2]),
+		Percentile95: pyfmt.Float(p[3]),
+		IQR:          pyfmt.Float(p[2] - p[1]),
+		Min:          pyfmt.Float(lo),
+		Max:          pyfmt.Float(hi),
 		NNonMissing:  n,
-		Center:       pyFloat(center),
-		Spread:       pyFloat(spread),
-		RSD:          pyFloat(spread / center),
+		Center:       pyfmt.Float(center),
+		Spread:       pyfmt.Float(spread),
+		RSD:          pyfmt.Float(spread / center),
 	}, nil
 }
 
@@ -124,10 +126,10 @@ func robustScaleSnDef() tool.Def {
 			}
 			sn := stats.Sn(x)
 			return struct {
-				Sn  pyFloat `json:"sn"`
-				RSD pyFloat `json:"rsd"`
-				N   int     `json:"n"`
-			}{pyFloat(sn), pyFloat(sn / stats.NanMean(x)), n}, nil
+				Sn  pyfmt.Float `json:"sn"`
+				RSD pyfmt.Float `json:"rsd"`
+				N   int         `json:"n"`
+			}{pyfmt.Float(sn), pyfmt.Float(sn / stats.NanMean(x)), n}, nil
 		},
 	}
 }
@@ -164,10 +166,10 @@ func medianAbsoluteDeviationDef() tool.Def {
 				return nil, tool.Invalidf("scale must be \"normal\" or \"raw\", not %q", in.Scale)
 			}
 			return struct {
-				MAD   pyFloat `json:"mad"`
-				Scale string  `json:"scale"`
-				N     int     `json:"n"`
-			}{pyFloat(mad), in.Scale, n}, nil
+				MAD   pyfmt.Float `json:"mad"`
+				Scale string      `json:"scale"`
+				N     int         `json:"n"`
+			}{pyfmt.Float(mad), in.Scale, n}, nil
 		},
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -141,18 +143,18 @@ func runWithinBetweenVariance(_ context.Context, input json.RawMessage) (any, er
 		betweenMS = nonNegative((totalMS*float64(totalDOF) - withinMS*float64(withinDOF)) / float64(betweenDOF))
 	}
 	return struct {
-		TotalMS       pyFloat `json:"total_ms"`
-		TotalDOF      int     `json:"total_dof"`
-		WithinMS      pyFloat `json:"within_ms"`
-		WithinStddev  pyFloat `json:"within_stddev"`
-		WithinDOF     int     `json:"within_dof"`
-		BetweenMS     pyFloat `json:"between_ms"`
-		BetweenStddev pyFloat `json:"between_stddev"`
-		BetweenDOF    int     `json:"between_dof"`
+		TotalMS       pyfmt.Float `json:"total_ms"`
+		TotalDOF      int         `json:"total_dof"`
+		WithinMS      pyfmt.Float `json:"within_ms"`
+		WithinStddev  pyfmt.Float `json:"within_stddev"`
+		WithinDOF     int         `json:"within_dof"`
+		BetweenMS     pyfmt.Float `json:"between_ms"`
+		BetweenStddev pyfmt.Float `json:"between_stddev"`
+		BetweenDOF    int         `json:"between_dof"`
 	}{
-		pyFloat(totalMS), totalDOF,
-		pyFloat(withinMS), pyFloat(math.Sqrt(withinMS)), withinDOF,
-		pyFloat(betweenMS), pyFloat(math.Sqrt(betweenMS)), betweenDOF,
+		pyfmt.Float(totalMS), totalDOF,
+		pyfmt.Float(withinMS), pyfmt.Float(math.Sqrt(withinMS)), withinDOF,
+		pyfmt.Float(betweenMS), pyfmt.Float(math.Sqrt(betweenMS)), betweenDOF,
 	}, nil
 }
 

@@ -1,4 +1,6 @@
-package univariate
+// Package pyfmt writes numbers the way the seed's Python did, so that
+// callers who compare outputs with the original tools see the same text.
+package pyfmt
 
 import (
 	"fmt"
@@ -7,7 +9,7 @@ import (
 	"strings"
 )
 
-// pyFloat is a float64 output value written the way Python's json.dumps
+// Float is a float64 output value written the way Python's json.dumps
 // writes a float: null for NaN and ±Inf (the seed's clean() rule), always
 // with a decimal point or an exponent (22.0, not 22), and in exponent form
 // exactly when Python's repr uses it (below 1e-4 or from 1e16 up). The seed
@@ -15,21 +17,21 @@ import (
 // degrees of freedom, the paired test 11), and callers in Python see the
 // same types as before.
 //
-// Because MarshalJSON never fails, a result built from pyFloat fields always
+// Because MarshalJSON never fails, a result built from Float fields always
 // takes tool.Marshal's fast path, which keeps this encoding.
-type pyFloat float64
+type Float float64
 
 // MarshalJSON implements json.Marshaler.
-func (f pyFloat) MarshalJSON() ([]byte, error) {
+func (f Float) MarshalJSON() ([]byte, error) {
 	v := float64(f)
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return []byte("null"), nil
 	}
-	return []byte(pyRepr(v)), nil
+	return []byte(Repr(v)), nil
 }
 
-// pyRepr formats a finite float like Python's repr.
-func pyRepr(v float64) string {
+// Repr formats a finite float like Python's repr.
+func Repr(v float64) string {
 	e := strconv.FormatFloat(v, 'e', -1, 64)
 	exp, err := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
 	if err != nil || exp < -4 || exp >= 16 {
@@ -42,11 +44,11 @@ func pyRepr(v float64) string {
 	return s
 }
 
-// pyFloats converts a slice for output.
-func pyFloats(x []float64) []pyFloat {
-	out := make([]pyFloat, len(x))
+// Floats converts a slice for output.
+func Floats(x []float64) []Float {
+	out := make([]Float, len(x))
 	for i, v := range x {
-		out[i] = pyFloat(v)
+		out[i] = Float(v)
 	}
 	return out
 }
@@ -55,7 +57,7 @@ func pyFloats(x []float64) []pyFloat {
 // agree with Python's format specs for finite values; the non-finite ones
 // are spelled as Python spells them.
 
-func pyNonFinite(v float64) (string, bool) {
+func nonFinite(v float64) (string, bool) {
 	switch {
 	case math.IsNaN(v):
 		return "nan", true
@@ -67,25 +69,25 @@ func pyNonFinite(v float64) (string, bool) {
 	return "", false
 }
 
-// pyFixed formats v like Python's f"{v:.{prec}f}".
-func pyFixed(v float64, prec int) string {
-	if s, ok := pyNonFinite(v); ok {
+// Fixed formats v like Python's f"{v:.{prec}f}".
+func Fixed(v float64, prec int) string {
+	if s, ok := nonFinite(v); ok {
 		return s
 	}
 	return strconv.FormatFloat(v, 'f', prec, 64)
 }
 
-// pyGeneral formats v like Python's f"{v:.{prec}g}".
-func pyGeneral(v float64, prec int) string {
-	if s, ok := pyNonFinite(v); ok {
+// General formats v like Python's f"{v:.{prec}g}".
+func General(v float64, prec int) string {
+	if s, ok := nonFinite(v); ok {
 		return s
 	}
 	return fmt.Sprintf("%.*g", prec, v)
 }
 
-// pyPercent0 formats v like Python's f"{v:.0%}": 0.05 → "5%".
-func pyPercent0(v float64) string {
-	if s, ok := pyNonFinite(v * 100); ok {
+// Percent0 formats v like Python's f"{v:.0%}": 0.05 → "5%".
+func Percent0(v float64) string {
+	if s, ok := nonFinite(v * 100); ok {
 		return s + "%"
 	}
 	return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
