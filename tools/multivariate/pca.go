@@ -151,8 +151,7 @@ func (m *pcaModel) fitNIPALS(ctx context.Context, xs *mat.Dense) error {
 	m.iterations = make([]int, m.a)
 
 	t, tOld := make([]float64, n), make([]float64, n)
-	p := make([]float64, k)
-	num, den := make([]float64, k), make([]float64, k)
+	p, den := make([]float64, k), make([]float64, k)
 	for c := 0; c < m.a; c++ {
 		if sumSquares(xd) < epsSqrt {
 			return tool.Errorf("there is no variance left in the data: cannot compute component %d of %d", c+1, m.a)
@@ -170,38 +169,12 @@ func (m *pcaModel) fitNIPALS(ctx context.Context, xs *mat.Dense) error {
 				return err
 			}
 			copy(tOld, t)
-
-			// p = Xᵀt/(tᵀt) column by column, over present cells.
-			clear(num)
-			clear(den)
-			for i := 0; i < n; i++ {
-				ti := t[i]
-				for j, x := range xd.RawRowView(i) {
-					if !math.IsNaN(x) {
-						num[j] += ti * x
-						den[j] += ti * ti
-					}
-				}
-			}
-			for j := range p {
-				p[j] = ratio(num[j], den[j])
-			}
+			regressColumns(xd, t, p, den) // p = Xᵀt/(tᵀt)
 			norm := math.Sqrt(dot(p, p))
 			for j := range p {
 				p[j] /= norm
 			}
-
-			// t = Xp/(pᵀp) row by row, over present cells.
-			for i := 0; i < n; i++ {
-				var nu, de float64
-				for j, x := range xd.RawRowView(i) {
-					if !math.IsNaN(x) {
-						nu += p[j] * x
-						de += p[j] * p[j]
-					}
-				}
-				t[i] = ratio(nu, de)
-			}
+			regressRows(xd, p, t) // t = Xp/(pᵀp)
 			iter++
 		}
 		m.iterations[c] = iter
@@ -224,40 +197,14 @@ func (m *pcaModel) fitNIPALS(ctx context.Context, xs *mat.Dense) error {
 // finish derives what both paths share: explained variance, score scaling
 // factors, R² per component and the cumulative Hotelling's T².
 func (m *pcaModel) finish() {
-	m.explainedVariance = make([]float64, m.a)
-	m.scalingFactor = make([]float64, m.a)
-	m.r2PerComponent = make([]float64, m.a)
-	for c := 0; c < m.a; c++ {
-		col := m.scores.ColView(c)
-		m.explainedVariance[c] = mat.Dot(col, col) / float64(m.n-1)
-		m.scalingFactor[c] = math.Sqrt(m.explainedVariance[c])
-		m.r2PerComponent[c] = m.r2Cumulative[c]
-		if c > 0 {
-			m.r2PerComponent[c] -= m.r2Cumulative[c-1]
-		}
-	}
-	// A component with no variance (a rank-deficient matrix) gives 0/0 here,
-	// NaN, exactly as the seed's numpy division does; the JSON shows null.
-	m.t2 = make([]float64, m.n)
-	for i := 0; i < m.n; i++ {
-		for c := 0; c < m.a; c++ {
-			z := m.scores.At(i, c) / m.scalingFactor[c]
-			m.t2[i] += z * z
-		}
-	}
+	m.explainedVariance, m.scalingFactor, m.t2 = scoreStatistics(m.scores)
+	m.r2PerComponent = differences(m.r2Cumulative)
 }
 
 // deflate subtracts component c from xd: xd ← xd − t_c p_cᵀ. NaN cells stay
 // NaN.
 func (m *pcaModel) deflate(xd *mat.Dense, c int) {
-	p := mat.Col(nil, c, m.loadings)
-	for i := 0; i < m.n; i++ {
-		ti := m.scores.At(i, c)
-		row := xd.RawRowView(i)
-		for j, pj := range p {
-			row[j] -= ti * pj
-		}
-	}
+	subtractOuter(xd, mat.Col(nil, c, m.scores), mat.Col(nil, c, m.loadings))
 }
 
 // flip negates loading column c and score column c together.
