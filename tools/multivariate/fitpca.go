@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -65,11 +66,11 @@ func parseFitPCA(input json.RawMessage) (fitPCAInput, error) {
 	if err := tool.Decode(input, &in); err != nil {
 		return in, err
 	}
-	if a := in.NComponents; a < 1 || a != math.Trunc(a) {
-		return in, tool.Invalidf("n_components must be a positive integer, not %v", a).With("key", "n_components")
+	if err := checkComponents(in.NComponents); err != nil {
+		return in, err
 	}
-	if cl := in.ConfLevel; !(cl >= 0.8 && cl <= 0.999) {
-		return in, tool.Invalidf("conf_level must lie between 0.8 and 0.999, not %v", cl).With("key", "conf_level")
+	if err := checkConfLevel(in.ConfLevel); err != nil {
+		return in, err
 	}
 	if err := checkMatrix("data", in.Data); err != nil {
 		return in, err
@@ -81,21 +82,40 @@ func parseFitPCA(input json.RawMessage) (fitPCAInput, error) {
 	return in, nil
 }
 
+// checkComponents repeats the schema's rule for an n_components input: a
+// positive integer. It is decoded as a float64 because JSON Schema's
+// "integer" accepts 2.0.
+func checkComponents(a float64) error {
+	if a < 1 || a != math.Trunc(a) {
+		return tool.Invalidf("n_components must be a positive integer, not %v", a).With("key", "n_components")
+	}
+	return nil
+}
+
+// checkConfLevel repeats the schema's bounds on conf_level.
+func checkConfLevel(cl float64) error {
+	if !(cl >= 0.8 && cl <= 0.999) {
+		return tool.Invalidf("conf_level must lie between 0.8 and 0.999, not %v", cl).With("key", "conf_level")
+	}
+	return nil
+}
+
 // fitPCAResult is fit_pca's output. Field order is the JSON key order: the
-// seed's keys first, then the two limits this port adds.
+// seed's keys first, then the two limits this port adds. Floats are written
+// as Python writes them (4.0, not 4).
 type fitPCAResult struct {
 	NComponents          int            `json:"n_components"`
 	NComponentsRequested int            `json:"n_components_requested,omitempty"`
 	NSamples             int            `json:"n_samples"`
 	NFeatures            int            `json:"n_features"`
-	ExplainedVariance    []float64      `json:"explained_variance"`
-	R2Cumulative         []float64      `json:"r2_cumulative"`
-	R2PerComponent       []float64      `json:"r2_per_component"`
+	ExplainedVariance    []pyfmt.Float  `json:"explained_variance"`
+	R2Cumulative         []pyfmt.Float  `json:"r2_cumulative"`
+	R2PerComponent       []pyfmt.Float  `json:"r2_per_component"`
 	OutlierIndices       []int          `json:"outlier_indices"`
 	OutlierDetails       []outlier      `json:"outlier_details"`
 	ModelParams          pcaModelParams `json:"model_params"`
-	T2Limit              float64        `json:"t2_limit"`
-	SPELimit             float64        `json:"spe_limit"`
+	T2Limit              pyfmt.Float    `json:"t2_limit"`
+	SPELimit             pyfmt.Float    `json:"spe_limit"`
 }
 
 // pcaModelParams is what pca_predict needs to score new rows: the scaling,
@@ -103,14 +123,52 @@ type fitPCAResult struct {
 // N and SPE values for the limits. n_components always equals the number of
 // loading columns, so a T² limit computed from it is right.
 type pcaModelParams struct {
-	Loadings               [][]float64 `json:"loadings"`
-	Means                  []float64   `json:"means"`
-	Stds                   []float64   `json:"stds"`
-	NComponents            int         `json:"n_components"`
-	ScalingFactorForScores []float64   `json:"scaling_factor_for_scores"`
-	NSamples               int         `json:"n_samples"`
-	SPEValues              []float64   `json:"spe_values"`
-	ColumnNames            []string    `json:"column_names,omitempty"`
+	Loadings               [][]pyfmt.Float `json:"loadings"`
+	Means                  []pyfmt.Float   `json:"means"`
+	Stds                   []pyfmt.Float   `json:"stds"`
+	NComponents            int             `json:"n_components"`
+	ScalingFactorForScores []pyfmt.Float   `json:"scaling_factor_for_scores"`
+	NSamples               int             `json:"n_samples"`
+	SPEValues              []pyfmt.Float   `json:"spe_values"`
+	ColumnNames            []string        `json:"column_names,omitempty"`
+}
+
+// screenedPCA is a PCA model fitted for an outlier screen, with its scaling
+// and the number of components asked for.
+type screenedPCA struct {
+	model     *pcaModel
+	scaling   scaling
+	screen    outlierScreen
+	requested int
+}
+
+// fitAndScreen scales rows, fits a PCA model of min(requested, N, K)
+// components and screens its observations at confidence cl: the pipeline
+// fit_pca and detect_multivariate_outliers share.
+func fitAndScreen(ctx context.Context, rows [][]float64, names []string, requested int, cl float64) (screenedPCA, error) {
+	xs, sc, err := mcuv(rows, names)
+	if err != nil {
+		return screenedPCA{}, err
+	}
+	n, k := xs.Dims()
+	m, err := fitPCA(ctx, xs, min(requested, n, k))
+	if err != nil {
+		return screenedPCA{}, err
+	}
+	screen, err := screenOutliers(m, cl)
+	if err != nil {
+		return screenedPCA{}, err
+	}
+	return screenedPCA{model: m, scaling: sc, screen: screen, requested: requested}, nil
+}
+
+// requestEcho is the value of n_components_requested: the request when it
+// was clamped, zero (omitted) otherwise.
+func requestEcho(fitted, requested int) int {
+	if fitted < requested {
+		return requested
+	}
+	return 0
 }
 
 func runFitPCA(ctx context.Context, input json.RawMessage) (any, error) {
@@ -118,50 +176,32 @@ func runFitPCA(ctx context.Context, input json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	xs, sc, err := mcuv(in.Data.Rows(), in.ColumnNames)
+	s, err := fitAndScreen(ctx, in.Data.Rows(), in.ColumnNames, int(in.NComponents), in.ConfLevel)
 	if err != nil {
 		return nil, err
 	}
-	n, k := xs.Dims()
-	requested := int(in.NComponents)
-	a := min(requested, n, k)
-
-	m, err := fitPCA(ctx, xs, a)
-	if err != nil {
-		return nil, err
-	}
-	screen, err := screenOutliers(m, in.ConfLevel)
-	if err != nil {
-		return nil, err
-	}
-
-	res := fitPCAResult{
-		NComponents:       a,
-		NSamples:          n,
-		NFeatures:         k,
-		ExplainedVariance: m.explainedVariance,
-		R2Cumulative:      m.r2Cumulative,
-		R2PerComponent:    m.r2PerComponent,
-		OutlierIndices:    make([]int, len(screen.outliers)),
-		OutlierDetails:    screen.outliers,
+	m := s.model
+	return fitPCAResult{
+		NComponents:          m.a,
+		NComponentsRequested: requestEcho(m.a, s.requested),
+		NSamples:             m.n,
+		NFeatures:            m.k,
+		ExplainedVariance:    pyfmt.Floats(m.explainedVariance),
+		R2Cumulative:         pyfmt.Floats(m.r2Cumulative),
+		R2PerComponent:       pyfmt.Floats(m.r2PerComponent),
+		OutlierIndices:       s.screen.indices(),
+		OutlierDetails:       s.screen.outliers,
 		ModelParams: pcaModelParams{
-			Loadings:               rowsOf(m.loadings),
-			Means:                  sc.means,
-			Stds:                   sc.stds,
-			NComponents:            a,
-			ScalingFactorForScores: m.scalingFactor,
-			NSamples:               n,
-			SPEValues:              m.spe,
+			Loadings:               floatRows(m.loadings),
+			Means:                  pyfmt.Floats(s.scaling.means),
+			Stds:                   pyfmt.Floats(s.scaling.stds),
+			NComponents:            m.a,
+			ScalingFactorForScores: pyfmt.Floats(m.scalingFactor),
+			NSamples:               m.n,
+			SPEValues:              pyfmt.Floats(m.spe),
 			ColumnNames:            in.ColumnNames,
 		},
-		T2Limit:  screen.t2Limit,
-		SPELimit: screen.speLimit,
-	}
-	if a < requested {
-		res.NComponentsRequested = requested
-	}
-	for i, o := range screen.outliers {
-		res.OutlierIndices[i] = o.Observation
-	}
-	return res, nil
+		T2Limit:  pyfmt.Float(s.screen.t2Limit),
+		SPELimit: pyfmt.Float(s.screen.speLimit),
+	}, nil
 }

@@ -251,6 +251,18 @@ func TestFitPCAToolLimitAsManyComponentsAsRows(t *testing.T) {
 	}
 }
 
+// TestFitPCAToolPythonFloats: floats that hold whole numbers are written as
+// Python writes them (4.0), as the seed's JSON had them.
+func TestFitPCAToolPythonFloats(t *testing.T) {
+	t.Parallel()
+	raw, _, _ := runTool(t, map[string]any{"data": woldX, "n_components": 2})
+	for _, want := range []string{`"means":[4.0,4.0,4.0,3.0]`, `"stds":[1.0,1.0,2.0,1.0]`, `"n_components":2`, `"n_samples":3`} {
+		if !bytes.Contains(raw, []byte(want)) {
+			t.Errorf("output lacks %s: %s", want, raw)
+		}
+	}
+}
+
 // TestFitPCAToolMissing sends nulls: the tool must fit by NIPALS, report
 // finite values, and scale each column over its present cells.
 func TestFitPCAToolMissing(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -19,13 +20,13 @@ const (
 // outlier describes one flagged observation (the seed's detect_outliers
 // entry).
 type outlier struct {
-	Observation       int      `json:"observation"`
-	OutlierTypes      []string `json:"outlier_types"`
-	SPE               float64  `json:"spe"`
-	HotellingsT2      float64  `json:"hotellings_t2"`
-	SPELimit          float64  `json:"spe_limit"`
-	HotellingsT2Limit float64  `json:"hotellings_t2_limit"`
-	Severity          float64  `json:"severity"`
+	Observation       int         `json:"observation"`
+	OutlierTypes      []string    `json:"outlier_types"`
+	SPE               pyfmt.Float `json:"spe"`
+	HotellingsT2      pyfmt.Float `json:"hotellings_t2"`
+	SPELimit          pyfmt.Float `json:"spe_limit"`
+	HotellingsT2Limit pyfmt.Float `json:"hotellings_t2_limit"`
+	Severity          pyfmt.Float `json:"severity"`
 }
 
 // outlierScreen is the result of screening a fitted model's observations.
@@ -85,11 +86,11 @@ func screenOutliers(m *pcaModel, cl float64) (outlierScreen, error) {
 		o := outlier{
 			Observation:       i,
 			OutlierTypes:      []string{},
-			SPE:               m.spe[i],
-			HotellingsT2:      m.t2[i],
-			SPELimit:          sc.speLimit,
-			HotellingsT2Limit: sc.t2Limit,
-			Severity:          severity(m.spe[i]/sc.speLimit, m.t2[i]/sc.t2Limit),
+			SPE:               pyfmt.Float(m.spe[i]),
+			HotellingsT2:      pyfmt.Float(m.t2[i]),
+			SPELimit:          pyfmt.Float(sc.speLimit),
+			HotellingsT2Limit: pyfmt.Float(sc.t2Limit),
+			Severity:          pyfmt.Float(severity(m.spe[i]/sc.speLimit, m.t2[i]/sc.t2Limit)),
 		}
 		if speFlag[i] {
 			o.OutlierTypes = append(o.OutlierTypes, outlierSPE)
@@ -100,15 +101,26 @@ func screenOutliers(m *pcaModel, cl float64) (outlierScreen, error) {
 		sc.outliers = append(sc.outliers, o)
 	}
 	slices.SortStableFunc(sc.outliers, func(a, b outlier) int {
+		sa, sb := float64(a.Severity), float64(b.Severity)
 		switch {
-		case a.Severity > b.Severity || (!math.IsNaN(a.Severity) && math.IsNaN(b.Severity)):
+		case sa > sb || (!math.IsNaN(sa) && math.IsNaN(sb)):
 			return -1
-		case a.Severity < b.Severity || (math.IsNaN(a.Severity) && !math.IsNaN(b.Severity)):
+		case sa < sb || (math.IsNaN(sa) && !math.IsNaN(sb)):
 			return 1
 		}
 		return 0
 	})
 	return sc, nil
+}
+
+// indices returns the flagged observations in severity order (the seed's
+// outlier_indices).
+func (sc outlierScreen) indices() []int {
+	out := make([]int, len(sc.outliers))
+	for i, o := range sc.outliers {
+		out[i] = o.Observation
+	}
+	return out
 }
 
 // esdOutliers returns the indices the classical generalized ESD test picks

@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -300,13 +301,12 @@ func distance(a, b []float64) float64 {
 	return math.Sqrt(s)
 }
 
-// rowsOf returns x as a slice of rows, for JSON.
-func rowsOf(x *mat.Dense) [][]float64 {
-	r, c := x.Dims()
-	out := make([][]float64, r)
+// floatRows returns x as rows of Python-style floats, for JSON.
+func floatRows(x *mat.Dense) [][]pyfmt.Float {
+	r, _ := x.Dims()
+	out := make([][]pyfmt.Float, r)
 	for i := range out {
-		out[i] = make([]float64, c)
-		copy(out[i], x.RawRowView(i))
+		out[i] = pyfmt.Floats(x.RawRowView(i))
 	}
 	return out
 }

@@ -495,3 +495,14 @@ func TestLimits(t *testing.T) {
 		t.Errorf("99%% SPE limit %v is not above the 95%% limit %v", hi, lo)
 	}
 }
+
+// rowsOf returns x as a slice of rows.
+func rowsOf(x *mat.Dense) [][]float64 {
+	r, c := x.Dims()
+	out := make([][]float64, r)
+	for i := range out {
+		out[i] = make([]float64, c)
+		copy(out[i], x.RawRowView(i))
+	}
+	return out
+}
