@@ -32,6 +32,12 @@ func t2Limit(cl float64, a, n int) float64 {
 // perfect fit, g and h are 0/0 or ∞; the seed then returned NaN. This port
 // returns √mean(v), the later upstream fix (SEC-21): with nothing to bound,
 // anything above the centre is out of family.
+//
+// SPE values so large that their squares overflow (possible only in a
+// model_params object written by hand, since fitted SPE values come from
+// scaled data) give NaN, null in JSON, rather than a χ² quantile with NaN or
+// zero degrees of freedom, which gonum answers by looping forever or
+// panicking.
 func speLimit(spe []float64, cl float64) float64 {
 	n := float64(len(spe))
 	var mean float64
@@ -50,5 +56,8 @@ func speLimit(spe []float64, cl float64) float64 {
 	}
 	g := variance / (2 * mean)
 	h := 2 * mean * mean / variance
+	if !(h > 0) || math.IsInf(h, 0) || !(g > 0) || math.IsInf(g, 0) {
+		return math.NaN()
+	}
 	return math.Sqrt(distuv.ChiSquared{K: h}.Quantile(cl) * g)
 }

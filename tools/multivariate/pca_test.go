@@ -478,6 +478,10 @@ func TestLimits(t *testing.T) {
 		// All SPE values equal: no spread, so the limit is their value.
 		{"spe without spread", speLimit([]float64{2, 2, 2, 2}, 0.95), 2},
 		{"spe perfect fit", speLimit([]float64{0, 0, 0}, 0.95), 0},
+		// Squares that overflow: NaN, not a χ² quantile with NaN degrees
+		// of freedom (which never returns).
+		{"spe overflowing", speLimit([]float64{1, 2, 1e200}, 0.95), math.NaN()},
+		{"spe all overflowing", speLimit([]float64{1e200, 1e200, 1e200}, 0.95), math.NaN()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
