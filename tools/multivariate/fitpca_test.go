@@ -584,18 +584,28 @@ func TestFitPCASchemaDescriptions(t *testing.T) {
 
 func TestDefs(t *testing.T) {
 	t.Parallel()
+	want := []string{"fit_pca", "fit_pls"}
 	defs := Defs()
-	if len(defs) != 1 {
-		t.Fatalf("Defs() has %d tools, want 1", len(defs))
+	var names []string
+	for _, d := range defs {
+		names = append(names, d.Name)
+		if d.Category != "multivariate" || d.Check == nil || d.Run == nil || len(d.Schema) == 0 {
+			t.Errorf("incomplete definition: %+v", d)
+		}
 	}
-	d := defs[0]
-	if d.Name != "fit_pca" || d.Category != "multivariate" || d.Check == nil || d.Run == nil || len(d.Schema) == 0 {
-		t.Errorf("incomplete definition: %+v", d)
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("Defs() = %v, want %v (the seed's order)", names, want)
 	}
-	// The description states the decisions that differ from the seed.
-	for _, s := range []string{"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"} {
-		if !strings.Contains(d.Description, s) {
-			t.Errorf("description does not mention %q", s)
+	// Each description states the decisions that differ from the seed.
+	for name, phrases := range map[string][]string{
+		"fit_pca": {"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"},
+		"fit_pls": {"n_components_requested", "r2x_cumulative", "cumulative R² of Y", "r2y_cumulative", "r2x_true_cumulative", "rmse_scaled", "original units", "NIPALS"},
+	} {
+		d := defs[slices.Index(names, name)]
+		for _, s := range phrases {
+			if !strings.Contains(d.Description, s) {
+				t.Errorf("%s: description does not mention %q", name, s)
+			}
 		}
 	}
 }
