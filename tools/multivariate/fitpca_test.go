@@ -598,9 +598,9 @@ func TestDefs(t *testing.T) {
 	}
 	// Each description states the decisions that differ from the seed.
 	for name, phrases := range map[string][]string{
-		"fit_pca": {"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"},
+		"fit_pca":    {"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"},
 		"scale_data": {"at least 2 rows", "null", "standard deviation is reported as 1"},
-		"fit_pls": {"n_components_requested", "r2x_cumulative", "cumulative R² of Y", "r2y_cumulative", "r2x_true_cumulative", "rmse_scaled", "original units", "NIPALS"},
+		"fit_pls":    {"n_components_requested", "r2x_cumulative", "cumulative R² of Y", "r2y_cumulative", "r2x_true_cumulative", "rmse_scaled", "original units", "NIPALS"},
 	} {
 		d := defs[slices.Index(names, name)]
 		for _, s := range phrases {
