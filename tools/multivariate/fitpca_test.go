@@ -584,7 +584,7 @@ func TestFitPCASchemaDescriptions(t *testing.T) {
 
 func TestDefs(t *testing.T) {
 	t.Parallel()
-	want := []string{"fit_pca", "fit_pls", "scale_data"}
+	want := []string{"fit_pca", "fit_pls", "scale_data", "detect_multivariate_outliers"}
 	defs := Defs()
 	var names []string
 	for _, d := range defs {
@@ -598,9 +598,10 @@ func TestDefs(t *testing.T) {
 	}
 	// Each description states the decisions that differ from the seed.
 	for name, phrases := range map[string][]string{
-		"fit_pca":    {"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"},
-		"scale_data": {"at least 2 rows", "null", "standard deviation is reported as 1"},
-		"fit_pls":    {"n_components_requested", "r2x_cumulative", "cumulative R² of Y", "r2y_cumulative", "r2x_true_cumulative", "rmse_scaled", "original units", "NIPALS"},
+		"fit_pca":                      {"n_components_requested", "classical generalized ESD", "largest-crossing", "NIPALS"},
+		"detect_multivariate_outliers": {"classical generalized ESD", "largest-crossing", "n_components_requested", "NIPALS"},
+		"scale_data":                   {"at least 2 rows", "null", "standard deviation is reported as 1"},
+		"fit_pls":                      {"n_components_requested", "r2x_cumulative", "cumulative R² of Y", "r2y_cumulative", "r2x_true_cumulative", "rmse_scaled", "original units", "NIPALS"},
 	} {
 		d := defs[slices.Index(names, name)]
 		for _, s := range phrases {
