@@ -584,7 +584,7 @@ func TestFitPCASchemaDescriptions(t *testing.T) {
 
 func TestDefs(t *testing.T) {
 	t.Parallel()
-	want := []string{"fit_pca", "fit_pls", "scale_data", "detect_multivariate_outliers", "pca_predict"}
+	want := []string{"fit_pca", "fit_pls", "scale_data", "detect_multivariate_outliers", "pca_predict", "pls_predict"}
 	defs := Defs()
 	var names []string
 	for _, d := range defs {

@@ -15,5 +15,5 @@ const Category = "multivariate"
 
 // Defs returns the multivariate tool definitions in the seed's registry order.
 func Defs() []tool.Def {
-	return []tool.Def{fitPCADef(), fitPLSDef(), scaleDataDef(), detectDef(), pcaPredictDef()}
+	return []tool.Def{fitPCADef(), fitPLSDef(), scaleDataDef(), detectDef(), pcaPredictDef(), plsPredictDef()}
 }

@@ -203,9 +203,9 @@ func TestPCAPredictExtremeParams(t *testing.T) {
 	}
 }
 
-// pcaParamsWith returns a copy of the golden model's params with field set
+// paramsWith returns a copy of a model_params object with field set
 // to v (or removed when v is nil).
-func pcaParamsWith(base map[string]any, field string, v any) map[string]any {
+func paramsWith(base map[string]any, field string, v any) map[string]any {
 	out := make(map[string]any, len(base))
 	for k, x := range base {
 		out[k] = x
@@ -223,7 +223,7 @@ func TestPCAPredictCheck(t *testing.T) {
 	base := modelParams(t, fitPCADef, map[string]any{"data": goldenX, "n_components": 2})
 	row := [][]float64{goldenX[0]}
 	in := func(field string, v any) map[string]any {
-		return map[string]any{"model_params": pcaParamsWith(base, field, v), "new_data": row}
+		return map[string]any{"model_params": paramsWith(base, field, v), "new_data": row}
 	}
 	big := make([][]float64, MaxMatrixCols+1)
 	for i := range big {
