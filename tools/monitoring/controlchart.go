@@ -85,7 +85,8 @@ func controlChartDef() tool.Def {
 			"Points with |value − target| > 3 × spread are out of control. " +
 			"Output: target, upper_control_limit and lower_control_limit (target ± 3 × spread), spread, out_of_control_indices " +
 			"(0-based), out_of_control_values, n_out_of_control, n_observations (values given, missing included), chart_type and style. " +
-			"Differences from the seed, the Holt–Winters ones as in the seed project's later code: \"cusum\" is not offered " +
+			"Differences from the seed (the changes to ρ, the grid search, the starting scale and gaps follow the seed project's " +
+			"later code): \"cusum\" is not offered " +
 			"(the seed accepted it but never computed it and returned an error); style applies to the Shewhart chart only, and " +
 			"style \"regular\" with the Holt–Winters chart is refused (the seed ignored it and reported a robust chart as regular); " +
 			"the biweight ρ behind the running scale and τ is multiplied by its consistency constant 3.266736, so that τ estimates " +
