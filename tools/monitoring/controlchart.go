@@ -96,7 +96,8 @@ func controlChartDef() tool.Def {
 			"subtracted β₀, not β₀·t, inflating it on a trend), or their standard deviation when that MAD is zero; a missing " +
 			"value takes the median absolute error of the previous ten rows as its error, as in the seed, but one with no earlier " +
 			"error (at row 1) carries the forecast forward instead of turning the rest of the fit into NaN; a series the smoother " +
-			"follows exactly (constant values) gives a zero spread where the seed failed. At least 2 non-missing values are needed.",
+			"follows exactly (constant values) gives a zero spread where the seed failed. At least 2 non-missing values are needed, " +
+			"and the Holt–Winters chart needs one among its first M.",
 		Schema: schema("control_chart"),
 		Check: func(input json.RawMessage) error {
 			_, err := decodeControlChart(input)
@@ -119,6 +120,10 @@ func runControlChart(_ context.Context, input json.RawMessage) (any, error) {
 	judged := true
 	switch {
 	case in.ChartType == chartHoltWinters:
+		if m := warmUpLength(len(y)); len(y) >= m && stats.Count(y[:m]) == 0 {
+			return nil, tool.Errorf("the first %d values, which start the Holt–Winters chart, are all missing", m).
+				With("key", "values").With("warm_up", m)
+		}
 		c := holtWinters(y)
 		target, spread, judged = c.target, c.spread, c.judged
 	case in.Style == styleRegular:

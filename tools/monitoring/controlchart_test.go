@@ -499,6 +499,7 @@ func TestControlChartErrors(t *testing.T) {
 		{"values not numbers", `{"values": [1, "2", 3, 4, 5]}`, errcode.InputInvalid},
 		{"all missing", `{"values": [null, null, null, null, null]}`, errcode.ToolError},
 		{"one value", `{"values": [null, null, 3, null, null], "chart_type": "shewhart"}`, errcode.ToolError},
+		{"warm-up all missing", `{"values": [null, null, null, null, null, null, null, null, null, null, 1, 2, 3]}`, errcode.ToolError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := try(t, "control_chart", tc.input)
