@@ -69,6 +69,28 @@ func TestPCAPredictGolden(t *testing.T) {
 	}
 }
 
+// TestPCAPredictWold scores the Wold, Esbensen and Geladi (1987) training
+// rows (seed-spec §6.2): with 2 components and 3 rows the T² limit is 1064,
+// and the rows get back their training T², which sum to (N−1)·A = 4.
+func TestPCAPredictWold(t *testing.T) {
+	t.Parallel()
+	params := modelParams(t, fitPCADef, map[string]any{"data": woldX, "n_components": 2})
+	var out pcaPredictOutput
+	runDef(t, pcaPredictDef(), map[string]any{"model_params": params, "new_data": woldX}, &out)
+	if out.T2Limit == nil || !near(*out.T2Limit, 1064, goldenRel, 0) {
+		t.Errorf("t2_limit = %v, want 1064", out.T2Limit)
+	}
+	var sum float64
+	for _, v := range floatsOf(t, "T²", out.HotellingsT2) {
+		sum += v
+	}
+	if !near(sum, 4, 1e-12, 0) {
+		t.Errorf("sum of T² = %v, want 4", sum)
+	}
+	// Two components of four variables of rank 2 leave nothing: SPE is 0.
+	assertSlice(t, "spe", floatsOf(t, "spe", out.SPE), []float64{0, 0, 0}, 0, 1e-12)
+}
+
 // TestPCAPredictReproducesFit: scoring the training rows gives back the
 // fit's scores, T² and SPE, for an SVD fit and for a NIPALS fit with
 // missing cells (whose rows with missing cells are scored by the same

@@ -35,6 +35,11 @@ var (
 	goldenPLST2Limit       = 5.4159302658880515
 	goldenPLSSPELimit      = 3.46530790023443
 
+	simcaSDT      = 1.19833
+	simcaP        = []float64{-0.2650725, -0.2165038, 0.08547913, -0.3954746, -0.4935882, 0.7541404}
+	simcaW        = []float64{-0.04766187, -0.3137862, 0.004006641, -0.238001, -0.4430451, 0.8039384}
+	simcaC        = 0.713365
+	simcaR2Y      = 0.730769
 	simcaScores   = []float64{1.889566, -0.4481195, 0.0171578, -1.953837, -0.3019302, 1.230112, -0.4576912, -1.731961, 1.114923, 0.8251334, -0.1833536}
 	simcaT2       = []float64{2.48638, 0.1398399, 0.0002050064, 2.658398, 0.0634829, 1.053738, 0.1458776, 2.08891, 0.8656327, 0.4741239, 0.02341113}
 	simcaR2X      = 0.261641
@@ -103,6 +108,14 @@ func TestFitPLSGoldenSIMCA(t *testing.T) {
 	assertSlice(t, "scores vs SIMCA", mat.Col(nil, 0, m.xScores), simcaScores, simca, 5e-7)
 	assertSlice(t, "T² vs SIMCA", m.t2, simcaT2, simca, 5e-7)
 	assertSlice(t, "R²X vs SIMCA", m.r2x, []float64{simcaR2X}, simca, 0)
+	assertSlice(t, "R²Y vs SIMCA", m.r2y, []float64{simcaR2Y}, simca, 0)
+	assertSlice(t, "SD(t) vs SIMCA", m.scalingFactor, []float64{simcaSDT}, simca, 0)
+	assertSlice(t, "c vs SIMCA", mat.Col(nil, 0, m.yLoadings), []float64{simcaC}, simca, 0)
+	// SIMCA-P's P and W differ from the exact one-component solution (to
+	// which the seed's values agree to 1e-9) by up to 1.1e-6 and 6.2e-7:
+	// its own convergence, since a single response needs no iteration.
+	assertSlice(t, "P vs SIMCA", mat.Col(nil, 0, m.xLoadings), simcaP, 0, 2e-6)
+	assertSlice(t, "W vs SIMCA", mat.Col(nil, 0, m.xWeights), simcaW, 0, 1e-6)
 	assertSlice(t, "x means vs SIMCA", sx.means, goldenMeans, goldenRel, 5e-6)
 	inv := make([]float64, len(sx.stds))
 	for j, s := range sx.stds {
