@@ -142,8 +142,7 @@ type batchGroup struct {
 }
 
 // prepare decodes and checks the input and groups its rows. Its errors are
-// input_invalid or input_too_large, except a tool_error when no row has a
-// batch id.
+// input_invalid or input_too_large, so that Def.Check can use it.
 func prepare(input json.RawMessage) (*prepared, error) {
 	in := batchInput{Features: []string{"mean", "std"}, BatchColumn: "batch"}
 	if err := tool.Decode(input, &in); err != nil {
@@ -337,7 +336,7 @@ func (p *prepared) group(data []map[string]json.RawMessage, batchCol string) err
 			return strconv.FormatFloat(v, 'g', -1, 64), v, err
 		}, func(a, b any) int { return cmp.Compare(a.(float64), b.(float64)) })
 	default:
-		return tool.Errorf("no row of data has a batch id in column %q", batchCol).With("column", batchCol)
+		return tool.Invalidf("no row of data has a batch id in column %q", batchCol).With("column", batchCol)
 	}
 }
 

@@ -342,7 +342,7 @@ func TestBatchErrors(t *testing.T) {
 		{"unknown feature", `{"data": [{"batch": 1, "y": 1}, {"batch": 1, "y": 2}], "value_columns": ["y"], "features": ["kurtosis"]}`, errcode.InputInvalid},
 		{"rows not objects", `{"data": [1, 2], "value_columns": ["y"]}`, errcode.InputInvalid},
 		{"unknown key", `{"data": [{"batch": 1, "y": 1}, {"batch": 1, "y": 2}], "value_columns": ["y"], "phase_column": "p"}`, errcode.InputInvalid},
-		{"no batch ids", `{"data": [{"batch": null, "y": 1}, {"batch": null, "y": 2}], "value_columns": ["y"]}`, errcode.ToolError},
+		{"no batch ids", `{"data": [{"batch": null, "y": 1}, {"batch": null, "y": 2}], "value_columns": ["y"]}`, errcode.InputInvalid},
 		{"slope: batch over 5,000 rows", big(1, stats.MaxRegressionPoints+1), errcode.InputTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
