@@ -21,7 +21,9 @@ func repeatedMedianDef() tool.Def {
 			"at least 3 and at most 5000 entries each, refused as input_too_large above that). " +
 			"Output: slope (null when no two complete points have different x, for example when every x is equal) " +
 			"and n, the number of entries in x as given, missing ones included (as in the original tool). " +
-			"Example: {\"x\": [0, 1, 2, 3], \"y\": [5, 1, 6, 72]} gives slope 5.0.",
+			"Example: {\"x\": [0, 1, 2, 3], \"y\": [5, 1, 6, 72]} gives slope 5.0. " +
+			"Difference from the original tool: the 5000-entry cap, which the original project added later " +
+			"(max_regression_points).",
 		Schema: schema("repeated_median"),
 		Check:  checkPairs,
 		Run:    runRepeatedMedian,

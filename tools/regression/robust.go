@@ -39,7 +39,9 @@ func robustRegressionDef() tool.Def {
 			"original tool. When Σ(x − x̄)² is below 1.19e-7 (x has no usable spread) the standard errors and the slope " +
 			"interval are null and the band collapses onto the line; when every x is equal the slope itself is null. " +
 			"Example: {\"x\": [1, 2, 3, 4, 5], \"y\": [2.1, 4.0, 5.9, 8.1, 10.0]}. " +
-			"Unlike the original tool, fewer than 3 complete pairs is reported as an error that says so.",
+			"Differences from the original tool: fewer than 3 complete pairs is an error that says so (the original " +
+			"failed with an unrelated message), and the 5000-entry cap, which the original project added later " +
+			"(max_regression_points) for complete pairs, counts the entries as given, missing ones included.",
 		Schema: schema("robust_regression"),
 		Check:  checkPairs,
 		Run:    runRobustRegression,
