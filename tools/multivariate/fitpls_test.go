@@ -395,6 +395,9 @@ func TestFitPLSToolErrors(t *testing.T) {
 	}{
 		{"constant response", map[string]any{"x_data": goldenX, "y_data": make([]float64, 11), "n_components": 1},
 			"cannot fit a PLS component: Y has no variance left"},
+		// Centred, y is orthogonal to both columns of X: nothing to fit.
+		{"uncorrelated response", map[string]any{"x_data": [][]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}}, "y_data": []float64{1, 1, -1, -1}, "n_components": 1},
+			"cannot fit a PLS component: what is left of X does not covary with what is left of Y"},
 		{"constant predictors", map[string]any{"x_data": [][]float64{{1, 2}, {1, 2}, {1, 2}}, "y_data": []float64{1, 2, 3}, "n_components": 1},
 			"cannot fit a PLS component: X has no variance left"},
 		{"one response value", map[string]any{"x_data": goldenX[:3], "y_data": []any{1, nil, nil}, "n_components": 1},

@@ -285,3 +285,20 @@ func TestPLSWeightsAreDominantEigenvectors(t *testing.T) {
 		})
 	}
 }
+
+func TestFitPLSCancelled(t *testing.T) {
+	t.Parallel()
+	xs, _, err := mcuv(goldenX, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ys, _, err := mcuv(column(goldenY), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := fitPLS(ctx, xs, ys, 2); err != context.Canceled {
+		t.Errorf("fitPLS on a cancelled context = %v, want %v", err, context.Canceled)
+	}
+}
