@@ -19,7 +19,8 @@ const plsPredictDescription = "Predict the responses of new rows with a PLS mode
 	"(for a model fitted to complete data this equals the original tool's single product with the direct weights, T = X·W*); " +
 	"returns y_hat (one row of predicted responses per new row, in the responses' original units), scores, Hotelling's T², SPE (the square root of the row's residual sum of squares in X), " +
 	"t2_limit and spe_limit computed from the training model at conf_level, and is_outlier, true when a row's T² or SPE exceeds its limit. " +
-	"A row with null (missing) cells is scored over its present cells, and its SPE sums the present cells only; this needs model_params['x_weights'], which this fit_pls returns. " +
+	"A row with null (missing) cells is scored over its present cells, and its SPE sums the present cells only; this needs model_params['x_weights'], which this fit_pls returns " +
+	"(a model_params from the original fit_pls has none: its complete rows are scored by the single product, and rows with missing values are refused). " +
 	"The original tool returned null results for such rows, always used a confidence level of 0.95 and had no is_outlier; conf_level and is_outlier are additions. " +
 	"model_params must be the object fit_pls returned; it is checked for consistency (every array of the length its dimension requires, no nulls, positive standard deviations, " +
 	"n_components equal to the number of loading columns). At most 10,000 new rows, 500 variables, responses and components and 10,000 training rows."
