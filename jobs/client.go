@@ -50,7 +50,8 @@ type ClientOptions struct {
 	// MemoryBytes is the per-call memory limit asked for when a call names
 	// none. Defaults to 1 GiB.
 	MemoryBytes int64
-	// ResultTTL is how long records are kept. Defaults to 24 h.
+	// ResultTTL is how long the records of this client's calls are kept
+	// once final (the call carries it to the worker). Defaults to 24 h.
 	ResultTTL time.Duration
 	// MaxRetry is how many times an infrastructure failure is retried.
 	// Defaults to 3.
@@ -104,7 +105,7 @@ func NewClient(rdb redis.UniversalClient, opts *ClientOptions) *Client {
 		rdb:  rdb,
 		aq:   asynq.NewClientFromRedisClient(rdb),
 		insp: asynq.NewInspectorFromRedisClient(rdb),
-		st:   store{rdb: rdb, ttl: o.ResultTTL},
+		st:   store{rdb: rdb},
 		done: &notifier{rdb: rdb, waiters: map[string]map[chan struct{}]struct{}{}},
 	}
 }
@@ -171,23 +172,24 @@ func (c *Client) prepare(tool string, input []byte, opts *SubmitOptions) (*Call,
 	return &Call{
 		ID: o.ID, Tool: tool, Input: norm, Queue: o.Queue,
 		TimeoutMS: o.Timeout.Milliseconds(), MemoryBytes: o.MemoryBytes,
+		ResultTTLMS: c.opts.ResultTTL.Milliseconds(),
 		SubmittedAt: time.Now().UTC(),
 	}, nil
 }
 
+// enqueue puts the task on the queue first and writes the queued record
+// second. In that order a crash in between leaves a task that writes its
+// own record when it runs, never a record that promises a job nobody will
+// run; and a worker that got there first (running, or even final) is
+// never overwritten, because the record is only created if absent.
 func (c *Client) enqueue(ctx context.Context, call *Call) (*Envelope, error) {
-	env := &Envelope{ID: call.ID, Tool: call.Tool, Queue: call.Queue, State: Queued, SubmittedAt: timePtr(call.SubmittedAt)}
-	created, err := c.st.create(ctx, env)
-	if err != nil {
+	if env, err := c.st.get(ctx, call.ID); err == nil {
+		return env, nil // a resubmission: answer with the job that exists
+	} else if !errors.Is(err, ErrNotFound) {
 		return nil, fmt.Errorf("jobs: submit: %w: %w", ErrUnavailable, err)
-	}
-	if !created {
-		// A resubmission: answer with the job that exists.
-		return c.Get(ctx, call.ID)
 	}
 	payload, err := json.Marshal(call)
 	if err != nil {
-		_ = c.st.delete(ctx, call.ID)
 		return nil, err
 	}
 	timeout := time.Duration(call.TimeoutMS)*time.Millisecond + asynqGrace
@@ -198,13 +200,31 @@ func (c *Client) enqueue(ctx context.Context, call *Call) (*Envelope, error) {
 		// asynq counts whole seconds.
 		asynq.Timeout(timeout.Round(time.Second)+time.Second),
 	)
-	if _, err := c.aq.EnqueueContext(ctx, task); err != nil {
-		if errors.Is(err, asynq.ErrTaskIDConflict) {
-			return c.Get(ctx, call.ID)
+	_, err = c.aq.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		// A task with this ID exists without a record. If it is still to
+		// run, it is this job: write its record. If asynq keeps it only as
+		// history (archived, completed), the record expired: the ID is
+		// free again, so drop the old task and enqueue anew.
+		info, ierr := c.insp.GetTaskInfo(call.Queue, call.ID)
+		if ierr == nil && (info.State == asynq.TaskStateArchived || info.State == asynq.TaskStateCompleted) {
+			if derr := c.insp.DeleteTask(call.Queue, call.ID); derr == nil {
+				_, err = c.aq.EnqueueContext(ctx, task)
+			}
+		} else if ierr == nil {
+			err = nil
 		}
-		// The record must not promise a job that will never run.
-		_ = c.st.delete(context.WithoutCancel(ctx), call.ID)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("jobs: enqueue: %w: %w", ErrUnavailable, err)
+	}
+	env := &Envelope{ID: call.ID, Tool: call.Tool, Queue: call.Queue, State: Queued, SubmittedAt: timePtr(call.SubmittedAt)}
+	created, err := c.st.create(ctx, env, c.opts.ResultTTL)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: submit: %w: %w", ErrUnavailable, err)
+	}
+	if !created {
+		return c.Get(ctx, call.ID) // a worker already wrote it
 	}
 	return env, nil
 }
@@ -304,7 +324,7 @@ func (c *Client) Cancel(ctx context.Context, id string) (*Envelope, error) {
 	env.Result = nil
 	env.Error = errcode.New(errcode.Cancelled, "Job %s was cancelled by its caller", id).With("previous_state", string(was))
 	env.FinishedAt = timePtr(now)
-	wrote, err := c.st.put(ctx, env, DoneChannel, CancelChannel)
+	wrote, err := c.st.put(ctx, env, c.opts.ResultTTL, DoneChannel, CancelChannel)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}

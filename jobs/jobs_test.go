@@ -64,20 +64,24 @@ func setup(t *testing.T) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := NewServer(rdb, w, &ServerOptions{ShutdownTimeout: time.Second})
-	if err := as.Start(Mux(w)); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	listening := make(chan error, 1)
-	go func() { listening <- w.ListenCancel(ctx) }()
+	started := make(chan struct{})
+	served := make(chan error, 1)
+	go func() {
+		served <- w.Serve(ctx, &ServerOptions{ShutdownTimeout: time.Second, Started: func() { close(started) }})
+	}()
+	select {
+	case <-started:
+	case err := <-served:
+		t.Fatalf("worker did not start: %v", err)
+	}
 	c := NewClient(rdb, &ClientOptions{Registry: tools.WithDiagnostics(), Timeout: 5 * time.Second, MemoryBytes: 256 << 20})
 	t.Cleanup(func() {
 		c.Close()
-		as.Shutdown()
 		cancel()
-		<-listening
-		w.Wait()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
 		if err := sb.Close(); err != nil {
 			t.Errorf("sandbox close: %v", err)
 		}
@@ -160,7 +164,7 @@ func TestVerdicts(t *testing.T) {
 		{"timeout", "diag_sleep", `{"seconds": 30}`, &SubmitOptions{Timeout: 500 * time.Millisecond}, errcode.Timeout},
 		{"memory", "diag_alloc", `{"mb": 1024}`, &SubmitOptions{MemoryBytes: 64 << 20}, errcode.MemoryExceeded},
 		{"panic", "diag_panic", `{}`, nil, errcode.ToolCrashed},
-		{"signal", "diag_kill", `{}`, nil, errcode.ToolCrashed},
+		{"signal", "diag_kill", `{"signal": 6}`, nil, errcode.ToolCrashed},
 		{"output", "diag_output", `{"mb": 4}`, nil, errcode.OutputTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -313,30 +317,30 @@ func TestFirstFinalWriteWins(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	rdb := redistest.Client(t, srv)
-	st := store{rdb: rdb, ttl: time.Minute}
+	st := store{rdb: rdb}
 	ctx := context.Background()
 	env := &Envelope{ID: "x1", Tool: "t", Queue: "default", State: Queued}
-	if ok, err := st.create(ctx, env); !ok || err != nil {
+	if ok, err := st.create(ctx, env, time.Minute); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	env.State = Running
-	if ok, _ := st.put(ctx, env); !ok {
+	if ok, _ := st.put(ctx, env, time.Minute); !ok {
 		t.Fatal("running write refused")
 	}
 	env.State, env.Result = Succeeded, json.RawMessage(`{"state":"failed","note":"a result mentioning a state"}`)
-	if ok, _ := st.put(ctx, env, DoneChannel); !ok {
+	if ok, _ := st.put(ctx, env, time.Minute, DoneChannel); !ok {
 		t.Fatal("first final write refused")
 	}
 	loser := *env
 	loser.State, loser.Result, loser.Error = Cancelled, nil, errcode.New(errcode.Cancelled, "late")
-	if ok, _ := st.put(ctx, &loser, DoneChannel); ok {
+	if ok, _ := st.put(ctx, &loser, time.Minute, DoneChannel); ok {
 		t.Fatal("second final write accepted")
 	}
 	got, err := st.get(ctx, "x1")
 	if err != nil || got.State != Succeeded {
 		t.Fatalf("record %+v, %v", got, err)
 	}
-	if ok, _ := st.create(ctx, env); ok {
+	if ok, _ := st.create(ctx, env, time.Minute); ok {
 		t.Fatal("create over an existing record")
 	}
 }

@@ -42,30 +42,30 @@ end
 return 1
 `)
 
-// store reads and writes job records.
+// store reads and writes job records. Every write sets the record's TTL:
+// the call's retention, so a record lives that long after its last change.
 type store struct {
 	rdb redis.UniversalClient
-	ttl time.Duration
 }
 
 // create writes a new queued record; it reports false when one exists
-// already (a resubmission with the same id).
-func (s store) create(ctx context.Context, env *Envelope) (bool, error) {
+// already (a resubmission, or a worker that wrote first).
+func (s store) create(ctx context.Context, env *Envelope, ttl time.Duration) (bool, error) {
 	b, err := json.Marshal(env)
 	if err != nil {
 		return false, err
 	}
-	return s.rdb.SetNX(ctx, Key(env.ID), b, s.ttl).Result()
+	return s.rdb.SetNX(ctx, Key(env.ID), b, ttl).Result()
 }
 
-// put writes env unless the record is final; with publish set it announces
-// the id on the given channels. It reports whether it wrote.
-func (s store) put(ctx context.Context, env *Envelope, channels ...string) (bool, error) {
+// put writes env unless the record is final and announces the id on the
+// given channels. It reports whether it wrote.
+func (s store) put(ctx context.Context, env *Envelope, ttl time.Duration, channels ...string) (bool, error) {
 	b, err := json.Marshal(env)
 	if err != nil {
 		return false, err
 	}
-	args := []any{b, s.ttl.Milliseconds()}
+	args := []any{b, ttl.Milliseconds()}
 	for _, ch := range channels {
 		args = append(args, ch, env.ID)
 	}
@@ -91,6 +91,3 @@ func (s store) get(ctx context.Context, id string) (*Envelope, error) {
 	return &env, nil
 }
 
-func (s store) delete(ctx context.Context, id string) error {
-	return s.rdb.Del(ctx, Key(id)).Err()
-}

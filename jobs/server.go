@@ -8,6 +8,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/toolq/toolq/sandbox"
 )
 
 // ServerOptions configure the asynq server that feeds a Worker.
@@ -27,6 +29,73 @@ type ServerOptions struct {
 	ShutdownTimeout time.Duration
 	// Logger defaults to the Worker's logger.
 	Logger *slog.Logger
+	// ReconcileInterval is how often Serve looks for calls asynq gave up on
+	// silently (see Worker.Reconcile). Defaults to 30 s.
+	ReconcileInterval time.Duration
+	// Swept are the calls the sandbox found running in the cgroups of dead
+	// workers on this host; Serve reclaims them (see Worker.Reclaim).
+	Swept []sandbox.SweptCall
+	// Started, if set, is called once the worker takes calls.
+	Started func()
+}
+
+// Serve runs w until ctx is done: it subscribes to cancellations (and
+// fails if it cannot), proves with a self-test call that children start,
+// hands back calls of dead workers, starts the asynq server and the
+// reconciler, and on ctx's end shuts down — no new calls, running ones
+// finish within ShutdownTimeout or are killed and requeued — and returns
+// once every call it started has ended.
+func (w *Worker) Serve(ctx context.Context, opts *ServerOptions) error {
+	var o ServerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.ReconcileInterval <= 0 {
+		o.ReconcileInterval = 30 * time.Second
+	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	listening := make(chan struct{})
+	go func() { defer close(listening); w.ListenCancel(bg) }()
+	defer func() { stop(); <-listening }()
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err := w.CancelReady(rctx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if err := w.SelfTest(ctx); err != nil {
+		return err
+	}
+	if len(o.Swept) > 0 {
+		n, err := w.Reclaim(ctx, o.Swept)
+		w.log.InfoContext(ctx, "calls of dead workers on this host handed back to the queue", "found", len(o.Swept), "reclaimed", n, "err", err)
+	}
+	srv := NewServer(w.rdb, w, &o)
+	if err := srv.Start(Mux(w)); err != nil {
+		return fmt.Errorf("jobs: start the asynq server: %w", err)
+	}
+	queues := make([]string, 0, len(o.Queues))
+	for q := range o.Queues {
+		queues = append(queues, q)
+	}
+	if len(queues) == 0 {
+		queues = []string{DefaultQueue}
+	}
+	reconciled := make(chan struct{})
+	go func() { defer close(reconciled); w.Reconcile(bg, queues, o.ReconcileInterval) }()
+	if o.Started != nil {
+		o.Started()
+	}
+	<-ctx.Done()
+	// Shutdown stops fetching, waits up to ShutdownTimeout, then cancels the
+	// calls still running (their sandboxes are killed and the calls
+	// requeued). It does not wait for handlers to return; w.Wait does.
+	srv.Shutdown()
+	w.Wait()
+	stop()
+	<-reconciled
+	return nil
 }
 
 // NewServer returns an asynq server that runs w for every "tool:*" task,
@@ -57,6 +126,7 @@ func NewServer(rdb redis.UniversalClient, w *Worker, opts *ServerOptions) *asynq
 		TaskCheckInterval:        o.PollInterval,
 		DelayedTaskCheckInterval: time.Second,
 		RetryDelayFunc:           RetryDelay,
+		ErrorHandler:             asynq.ErrorHandlerFunc(w.HandleError),
 		ShutdownTimeout:          o.ShutdownTimeout,
 		Logger:                   asynqLogger{o.Logger.With("component", "asynq")},
 		LogLevel:                 asynq.WarnLevel,

@@ -51,8 +51,11 @@ type Call struct {
 	Queue string          `json:"queue"`
 	// TimeoutMS and MemoryBytes are what the caller asked for; the worker
 	// never grants more than its own maximum.
-	TimeoutMS   int64     `json:"timeout_ms"`
-	MemoryBytes int64     `json:"memory_bytes"`
+	TimeoutMS   int64 `json:"timeout_ms"`
+	MemoryBytes int64 `json:"memory_bytes"`
+	// ResultTTLMS is how long the record is kept once final; 0 leaves it
+	// to the worker.
+	ResultTTLMS int64     `json:"result_ttl_ms,omitempty"`
 	SubmittedAt time.Time `json:"submitted_at"`
 }
 

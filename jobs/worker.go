@@ -76,6 +76,9 @@ type Worker struct {
 	mu      sync.Mutex
 	running map[string]context.CancelCauseFunc
 	active  sync.WaitGroup
+
+	ready     chan struct{} // closed once the cancel subscription is up
+	readyOnce sync.Once
 }
 
 // errCancelledByCaller is the cause recorded when Cancel reaches a running
@@ -122,8 +125,9 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 	}
 	return &Worker{
 		o:       o,
-		st:      store{rdb: rdb, ttl: o.ResultTTL},
+		st:      store{rdb: rdb},
 		rdb:     rdb,
+		ready:   make(chan struct{}),
 		slots:   make(chan struct{}, o.Concurrency),
 		log:     o.Logger.With("component", "worker"),
 		running: map[string]context.CancelCauseFunc{},
@@ -134,13 +138,34 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 func (w *Worker) Name() string { return w.o.Name }
 
 // ListenCancel follows toolq:cancel until ctx is done, killing the sandbox
-// of any call here that its caller cancels. Run it next to the asynq server.
-func (w *Worker) ListenCancel(ctx context.Context) error {
+// of any call here that its caller cancels. It subscribes again, with
+// backoff, whenever the subscription fails, so a Redis restart does not
+// leave running calls uncancellable. Run it before starting the asynq
+// server and wait for CancelReady, so that no call runs unsubscribed.
+func (w *Worker) ListenCancel(ctx context.Context) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := w.listenOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		w.log.WarnContext(ctx, "cancel subscription lost; subscribing again", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (w *Worker) listenOnce(ctx context.Context) error {
 	ps := w.rdb.Subscribe(ctx, CancelChannel)
 	defer ps.Close()
 	if _, err := ps.Receive(ctx); err != nil {
 		return fmt.Errorf("jobs: subscribe %s: %w", CancelChannel, err)
 	}
+	w.readyOnce.Do(func() { close(w.ready) })
 	ch := ps.Channel()
 	for {
 		select {
@@ -148,7 +173,7 @@ func (w *Worker) ListenCancel(ctx context.Context) error {
 			return nil
 		case msg, ok := <-ch:
 			if !ok {
-				return nil
+				return errors.New("jobs: cancel subscription closed")
 			}
 			w.mu.Lock()
 			cancel := w.running[msg.Payload]
@@ -158,6 +183,84 @@ func (w *Worker) ListenCancel(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// CancelReady waits until ListenCancel has subscribed once, or ctx ends.
+func (w *Worker) CancelReady(ctx context.Context) error {
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("jobs: no subscription to %s: %w", CancelChannel, context.Cause(ctx))
+	}
+}
+
+// SelfTest runs one no-op call through the sandbox, as a call would run,
+// so that a worker whose children cannot start (a bad identity, a missing
+// binary, a kernel that refuses the hardening) refuses to start instead of
+// failing every call.
+func (w *Worker) SelfTest(ctx context.Context) error {
+	req, _ := json.Marshal(child.Request{Tool: "diag_echo", Input: json.RawMessage(`{"value":"self-test"}`), Diagnostics: true})
+	out, err := w.o.Sandbox.Run(ctx, &sandbox.Cmd{
+		ID: "self-test", Path: w.o.ChildPath, Args: w.o.ChildArgs, Env: []string{}, Stdin: req,
+		Limits: sandbox.Limits{Memory: min(w.o.MaxMemoryBytes, 256<<20), Timeout: 30 * time.Second, Pids: w.o.Pids},
+	})
+	if err != nil {
+		return fmt.Errorf("jobs: self-test: %w", err)
+	}
+	if res, cerr := verdict("diag_echo", out); cerr != nil || !strings.Contains(string(res), "self-test") {
+		return fmt.Errorf("jobs: self-test: the child ended %s (exit %d): %v\n%s", out.Status, out.ExitCode, cerr, out.Stderr)
+	}
+	return nil
+}
+
+// HandleError is the asynq ErrorHandler. asynq calls it before it retries
+// or archives a task that failed in the processor: our own infrastructure
+// error, its deadline, a cancellation or a lost lease. When no attempt is
+// left the task is about to be archived, and the record must not stay
+// queued or running forever: it becomes final with code internal.
+func (w *Worker) HandleError(ctx context.Context, t *asynq.Task, err error) {
+	if errors.Is(err, asynq.SkipRetry) {
+		return
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	if retried < maxRetry {
+		return
+	}
+	var call Call
+	if json.Unmarshal(t.Payload(), &call) != nil || call.ID == "" {
+		return
+	}
+	w.giveUp(context.WithoutCancel(ctx), &call, retried+1, err)
+}
+
+// giveUp makes a call's record final with code internal after its last
+// attempt failed for reasons outside the call.
+func (w *Worker) giveUp(ctx context.Context, call *Call, attempts int, cause error) {
+	env := &Envelope{
+		ID: call.ID, Tool: call.Tool, Queue: call.Queue, State: Failed, Attempts: attempts,
+		SubmittedAt: timePtr(call.SubmittedAt), FinishedAt: timePtr(time.Now()),
+		Error: errcode.New(errcode.Internal, "Tool %s could not be run: %d attempts failed; the last: %v", pyQuote(call.Tool), attempts, cause).
+			With("tool_name", call.Tool).With("attempts", attempts),
+	}
+	if cur, err := w.st.get(ctx, call.ID); err == nil {
+		env.Worker, env.StartedAt = cur.Worker, cur.StartedAt
+	}
+	if wrote, err := w.st.put(ctx, env, w.ttlFor(call), DoneChannel); err != nil {
+		w.log.ErrorContext(ctx, "could not finish a call that ran out of attempts", "job_id", call.ID, "err", err)
+	} else if wrote {
+		w.log.WarnContext(ctx, "call ran out of attempts", "job_id", call.ID, "tool", call.Tool, "attempts", attempts, "cause", cause)
+	}
+}
+
+// ttlFor is how long a call's record is kept: what its caller asked for,
+// else the worker's setting.
+func (w *Worker) ttlFor(call *Call) time.Duration {
+	if call.ResultTTLMS > 0 {
+		return time.Duration(call.ResultTTLMS) * time.Millisecond
+	}
+	return w.o.ResultTTL
 }
 
 // Wait blocks until every call this worker started has finished (asynq's
@@ -199,7 +302,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	input, verr := w.o.Registry.Validate(call.Tool, call.Input, w.o.Limits)
 	if verr != nil {
-		return w.finish(ctx, log, env, nil, errcode.As(verr))
+		return w.finish(ctx, log, &call, env, nil, errcode.As(verr))
 	}
 	timeout := clampDuration(time.Duration(call.TimeoutMS)*time.Millisecond, w.o.MaxTimeout)
 	memory := clampInt(call.MemoryBytes, w.o.MaxMemoryBytes)
@@ -220,7 +323,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	select {
 	case w.slots <- struct{}{}:
 	case <-jobCtx.Done():
-		return w.interrupted(ctx, log, env, jobCtx)
+		return w.interrupted(ctx, log, &call, env, jobCtx)
 	}
 	defer func() { <-w.slots }()
 
@@ -228,7 +331,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	// Marking it running is also the check that nobody finished it first
 	// (a cancellation while queued, a duplicate delivery): the write is
 	// refused on a final record.
-	if ok, err := w.st.put(ctx, env); err != nil {
+	if ok, err := w.st.put(ctx, env, w.ttlFor(&call)); err != nil {
 		return err
 	} else if !ok {
 		log.InfoContext(ctx, "job already final; skipping")
@@ -255,11 +358,11 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			log.WarnContext(ctx, "sandbox set-up failed; will retry", "err", err, "attempt", env.Attempts)
 			return err
 		}
-		return w.finish(ctx, log, env, nil, errcode.Wrap(errcode.Internal, err, "Sandbox set-up failed: %v", err))
+		return w.finish(ctx, log, &call, env, nil, errcode.Wrap(errcode.Internal, err, "Sandbox set-up failed: %v", err))
 	}
 	env.Usage = usageOf(out, w.o.Enforcement)
 	if out.Status == sandbox.Cancelled {
-		return w.interrupted(ctx, log, env, jobCtx)
+		return w.interrupted(ctx, log, &call, env, jobCtx)
 	}
 	result, cerr := verdict(call.Tool, out)
 	if cerr != nil && cerr.Code == errcode.ToolCrashed {
@@ -269,13 +372,15 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		log.WarnContext(ctx, "infrastructure failure; will retry", "err", cerr, "attempt", env.Attempts)
 		return cerr
 	}
-	return w.finish(ctx, log, env, result, cerr)
+	return w.finish(ctx, log, &call, env, result, cerr)
 }
 
 // interrupted handles a call stopped before it finished: by its caller
-// (Cancel already wrote the final record) or by asynq (shutdown, which
-// requeues it; the record goes back to queued until it runs again).
-func (w *Worker) interrupted(ctx context.Context, log *slog.Logger, env *Envelope, jobCtx context.Context) error {
+// (Cancel already wrote the final record) or by asynq (a shutdown, which
+// requeues it, or asynq's own deadline, which retries it; the record goes
+// back to queued until it runs again, and HandleError makes it final when
+// no attempt is left).
+func (w *Worker) interrupted(ctx context.Context, log *slog.Logger, call *Call, env *Envelope, jobCtx context.Context) error {
 	cause := context.Cause(jobCtx)
 	if errors.Is(cause, errCancelledByCaller) {
 		log.InfoContext(ctx, "job cancelled by its caller")
@@ -285,7 +390,7 @@ func (w *Worker) interrupted(ctx context.Context, log *slog.Logger, env *Envelop
 	env.StartedAt = nil
 	env.Usage = nil
 	// asynq's context is done; the record update must not depend on it.
-	if _, err := w.st.put(context.WithoutCancel(ctx), env); err != nil {
+	if _, err := w.st.put(context.WithoutCancel(ctx), env, w.ttlFor(call)); err != nil {
 		log.WarnContext(ctx, "could not mark the job queued again", "err", err)
 	}
 	log.InfoContext(ctx, "job interrupted; asynq will run it again", "cause", cause)
@@ -294,7 +399,7 @@ func (w *Worker) interrupted(ctx context.Context, log *slog.Logger, env *Envelop
 
 // finish writes the final record (unless another writer was first) and
 // logs the outcome once.
-func (w *Worker) finish(ctx context.Context, log *slog.Logger, env *Envelope, result json.RawMessage, cerr *errcode.Error) error {
+func (w *Worker) finish(ctx context.Context, log *slog.Logger, call *Call, env *Envelope, result json.RawMessage, cerr *errcode.Error) error {
 	now := time.Now()
 	env.FinishedAt = timePtr(now)
 	if cerr != nil {
@@ -302,7 +407,7 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, env *Envelope, re
 	} else {
 		env.State, env.Result = Succeeded, result
 	}
-	wrote, err := w.st.put(context.WithoutCancel(ctx), env, DoneChannel)
+	wrote, err := w.st.put(context.WithoutCancel(ctx), env, w.ttlFor(call), DoneChannel)
 	if err != nil {
 		return err
 	}
@@ -324,7 +429,14 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, env *Envelope, re
 func verdict(tool string, out *sandbox.Outcome) (json.RawMessage, *errcode.Error) {
 	u := out.Usage
 	switch out.Status {
+	case sandbox.SetupFailed:
+		return nil, errcode.New(errcode.Internal, "The sandbox could not harden the child of tool %s: %s", pyQuote(tool), strings.TrimSpace(string(out.Stderr))).
+			With("tool_name", tool).With("reason", "child_setup")
 	case sandbox.Exited:
+		if out.ExitCode == sandbox.ExitGateClosed {
+			return nil, errcode.New(errcode.Internal, "The child of tool %s was never released to run", pyQuote(tool)).
+				With("tool_name", tool).With("reason", "child_gate")
+		}
 		if out.ExitCode != 0 {
 			return nil, crashed(tool, out, fmt.Sprintf("exited with status %d", out.ExitCode))
 		}

@@ -156,7 +156,7 @@ func (e *cgroup1Enforcer) newGroup(name string, lim Limits) (group, error) {
 	return g, nil
 }
 
-func (e *cgroup1Enforcer) sweep(log *slog.Logger) []string {
+func (e *cgroup1Enforcer) sweep(log *slog.Logger) []found {
 	// An instance has a directory in every hierarchy; collect the stale ones
 	// by name across all of them, then remove each everywhere.
 	seen := map[string]bool{}

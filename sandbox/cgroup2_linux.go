@@ -75,7 +75,7 @@ func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
 	if slices.Contains(avail, "pids") {
 		e.controllers = append(e.controllers, "pids")
 	}
-	if err := e.claim(base == "/"); err != nil {
+	if err := e.claim(); err != nil {
 		return nil, unavailable("cgroup2: %v", err)
 	}
 	for _, dir := range []string{e.root, e.inst} {
@@ -99,10 +99,13 @@ func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
 	return e, nil
 }
 
-// claim makes base able to hold child cgroups with controllers: unless it is
-// the root (exempt from the rule), every process in it moves into
-// base/toolq-workers first.
-func (e *cgroup2Enforcer) claim(isRoot bool) error {
+// claim makes base able to hold child cgroups with controllers. Enabling
+// them works at once in the host's root cgroup (exempt from the "no
+// internal processes" rule) and in a delegated cgroup that holds no
+// process; anywhere else, including the root of a cgroup namespace (a
+// container's "/", which the rule does not exempt), the kernel answers
+// EBUSY until every process of base has moved into base/toolq-workers.
+func (e *cgroup2Enforcer) claim() error {
 	current, _ := readList(filepath.Join(e.base, "cgroup.subtree_control"))
 	missing := false
 	for _, c := range e.controllers {
@@ -113,7 +116,11 @@ func (e *cgroup2Enforcer) claim(isRoot bool) error {
 	if !missing {
 		return nil
 	}
-	if !isRoot {
+	err := enable(e.base, e.controllers)
+	if err == nil || !errors.Is(err, syscall.EBUSY) {
+		return err
+	}
+	{
 		leaf := filepath.Join(e.base, workersLeaf)
 		if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
@@ -213,7 +220,7 @@ func (e *cgroup2Enforcer) newGroup(name string, lim Limits) (group, error) {
 	return g, nil
 }
 
-func (e *cgroup2Enforcer) sweep(log *slog.Logger) []string {
+func (e *cgroup2Enforcer) sweep(log *slog.Logger) []found {
 	return sweepWith(log, staleInstances(e.root, e.instance),
 		func(inst string) []string { return subdirs(filepath.Join(e.root, inst)) },
 		func(inst, job string) error {

@@ -94,21 +94,32 @@ func poll(timeout time.Duration, done func() bool) bool {
 	}
 }
 
-// instanceAlive reports whether the worker that named its directory
-// "w<pid>-<start time>-<n>" is still running.
-func instanceAlive(name string) bool {
+// parseInstance reads a worker instance name, "w<pid>-<start time>-<n>".
+func parseInstance(name string) (pid int, start uint64, ok bool) {
 	rest, ok := strings.CutPrefix(name, "w")
 	if !ok {
-		return false
+		return 0, 0, false
 	}
 	parts := strings.Split(rest, "-")
 	if len(parts) < 2 {
-		return false
+		return 0, 0, false
 	}
-	pidStr, stStr := parts[0], parts[1]
-	pid, err1 := strconv.Atoi(pidStr)
-	st, err2 := strconv.ParseUint(stStr, 10, 64)
-	if err1 != nil || err2 != nil {
+	pid, err1 := strconv.Atoi(parts[0])
+	start, err2 := strconv.ParseUint(parts[1], 10, 64)
+	return pid, start, err1 == nil && err2 == nil
+}
+
+// instancePID returns the pid in an instance name, or 0.
+func instancePID(name string) int {
+	pid, _, _ := parseInstance(name)
+	return pid
+}
+
+// instanceAlive reports whether the worker that named its directory is
+// still running: the same pid with the same start time.
+func instanceAlive(name string) bool {
+	pid, st, ok := parseInstance(name)
+	if !ok {
 		return false
 	}
 	cur, ok := startTime(pid)
@@ -135,17 +146,20 @@ func staleInstances(root, self string) []string {
 	return out
 }
 
+// found is a call group a sweep came across.
+type found struct{ instance, job string }
+
 // sweepWith removes stale instances with the enforcer's own listing, kill
-// and removal, logs what it did, and returns the names of the call groups it
-// found (calls that were running when their worker died).
+// and removal, logs what it did, and returns the call groups it found
+// (calls that were running when their worker died).
 func sweepWith(log *slog.Logger, stale []string, jobsOf func(inst string) []string,
-	removeJob func(inst, job string) error, removeInstance func(inst string) error) []string {
-	var found []string
+	removeJob func(inst, job string) error, removeInstance func(inst string) error) []found {
+	var out []found
 	for _, inst := range stale {
 		n := 0
 		var errs []error
 		for _, job := range jobsOf(inst) {
-			found = append(found, job)
+			out = append(out, found{inst, job})
 			if err := removeJob(inst, job); err != nil {
 				errs = append(errs, err)
 				continue
@@ -161,7 +175,7 @@ func sweepWith(log *slog.Logger, stale []string, jobsOf func(inst string) []stri
 			log.Info("sandbox: swept stale instance", "instance", inst, "jobs_removed", n)
 		}
 	}
-	return found
+	return out
 }
 
 // subdirs lists the directories in dir.

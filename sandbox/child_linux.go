@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +36,11 @@ type setup struct {
 	// Scratch mounts a private /tmp of this many MiB and makes everything
 	// else read-only; the child was started in a mount namespace of its own.
 	ScratchMB int `json:"scratch_mb,omitempty"`
+	// MountProc mounts a /proc of the child's own PID namespace.
+	MountProc bool `json:"mount_proc,omitempty"`
+	// Remount takes the read-only path of kernels without mount_setattr
+	// (tests exercise it on any kernel).
+	Remount bool `json:"remount,omitempty"`
 	// NoFile and FileSize are RLIMIT_NOFILE and RLIMIT_FSIZE (bytes); the
 	// core limit is always set to 0.
 	NoFile   int   `json:"nofile,omitempty"`
@@ -145,6 +152,9 @@ func harden(s setup) error {
 		if err := syscall.Setresuid(s.UID, s.UID, s.UID); err != nil {
 			return fmt.Errorf("setresuid %d: %w", s.UID, err)
 		}
+		if os.Getuid() != s.UID || os.Geteuid() != s.UID || os.Getgid() != s.GID || os.Getegid() != s.GID {
+			return fmt.Errorf("identity is %d/%d after switching to %d/%d", os.Geteuid(), os.Getegid(), s.UID, s.GID)
+		}
 	}
 	return nil
 }
@@ -159,8 +169,22 @@ func privateFilesystem(s setup) error {
 		return fmt.Errorf("make mounts private: %w", err)
 	}
 	ro := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
-	if err := unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, &ro); err != nil && err != unix.ENOSYS {
+	var err error = unix.ENOSYS
+	if !s.Remount {
+		err = unix.MountSetattr(unix.AT_FDCWD, "/", unix.AT_RECURSIVE, &ro)
+	}
+	if err == unix.ENOSYS {
+		err = remountReadOnly()
+	}
+	if err != nil {
 		return fmt.Errorf("read-only root: %w", err)
+	}
+	if s.MountProc {
+		// The /proc of the child's own PID namespace: the host's
+		// processes, the worker's among them, are not there.
+		if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+			return fmt.Errorf("mount /proc: %w", err)
+		}
 	}
 	uid, gid := os.Getuid(), os.Getgid()
 	if s.Drop {
@@ -178,6 +202,64 @@ func privateFilesystem(s setup) error {
 		}
 	}
 	return os.Chdir("/tmp")
+}
+
+// remountReadOnly is the read-only root for kernels before 5.12: every
+// mount is bind-remounted read-only one by one, keeping its other flags
+// (a remount that dropped nosuid, nodev or noexec from a locked mount would
+// be refused).
+func remountReadOnly() error {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		point := unescapeMountPath(f[4])
+		flags := uintptr(unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY)
+		for _, o := range strings.Split(f[5], ",") {
+			switch o {
+			case "nosuid":
+				flags |= unix.MS_NOSUID
+			case "nodev":
+				flags |= unix.MS_NODEV
+			case "noexec":
+				flags |= unix.MS_NOEXEC
+			case "noatime":
+				flags |= unix.MS_NOATIME
+			case "nodiratime":
+				flags |= unix.MS_NODIRATIME
+			case "relatime":
+				flags |= unix.MS_RELATIME
+			}
+		}
+		if err := unix.Mount("", point, "", flags, ""); err != nil && err != unix.ENOENT && err != unix.EACCES {
+			return fmt.Errorf("remount %s read-only: %w", point, err)
+		}
+	}
+	return nil
+}
+
+// unescapeMountPath undoes mountinfo's octal escapes (\040 for a space).
+func unescapeMountPath(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // ChildExit ends a sandboxed child with code. In mode none it first kills

@@ -4,15 +4,19 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 type inspection struct {
+	PID        int               `json:"pid"`
+	Procs      []int             `json:"procs"`
 	UID        int               `json:"uid"`
 	GID        int               `json:"gid"`
 	Groups     []int             `json:"groups"`
@@ -51,6 +55,10 @@ func TestHardenedChild(t *testing.T) {
 		}
 		if in.Cwd != "/tmp" {
 			t.Errorf("cwd %q, want the private /tmp", in.Cwd)
+		}
+		// Init of its own PID namespace, seeing no other process.
+		if in.PID != 1 || len(in.Procs) != 1 {
+			t.Errorf("child is pid %d and sees processes %v, want pid 1 alone", in.PID, in.Procs)
 		}
 	} else if in.UID != os.Getuid() {
 		t.Errorf("uid %d, want the worker's %d", in.UID, os.Getuid())
@@ -117,15 +125,33 @@ func TestNoNetwork(t *testing.T) {
 // and nothing else, and what it writes there is gone after the call.
 func TestFilesystemIsReadOnlyButScratch(t *testing.T) {
 	t.Parallel()
-	b := newBundle(t, nil)
-	outside := filepath.Join(t.TempDir(), "escape")
-	if err := os.Chmod(filepath.Dir(outside), 0o777); err != nil {
-		t.Fatal(err)
+	for _, remount := range []bool{false, true} {
+		t.Run("remount="+strconv.FormatBool(remount), func(t *testing.T) {
+			t.Parallel()
+			b := newBundle(t, nil)
+			b.sb.remount = remount
+			readOnlyButScratch(t, b)
+		})
 	}
-	c := helperCmd("touch", small, "/tmp/scratch-file", outside, "/var/tmp/x", "/dev/shm/x", "/escape-root")
+}
+
+func readOnlyButScratch(t *testing.T, b *bundle) {
+	c := helperCmd("touch", small)
 	if _, root := b.sb.Hardening(); !root {
 		t.Skip("a mount namespace needs a root worker")
 	}
+	// A directory anyone may write, outside /tmp (which the child sees
+	// replaced): only the read-only mount stops the child writing there.
+	open := filepath.Join("/run", fmt.Sprintf("toolq-ro-test-%d", time.Now().UnixNano()))
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(open) })
+	outside := filepath.Join(open, "escape")
+	c.Args = append(c.Args, "/tmp/scratch-file", outside, "/var/tmp/x", "/dev/shm/x", "/escape-root")
 	out := run(t, b, c)
 	lines := strings.Split(strings.TrimSpace(string(out.Stdout)), "\n")
 	if len(lines) != 5 || !strings.HasSuffix(lines[0], " ok") {
@@ -140,6 +166,9 @@ func TestFilesystemIsReadOnlyButScratch(t *testing.T) {
 		if !strings.Contains(l, "error") {
 			t.Errorf("wrote outside the scratch space: %s", l)
 		}
+	}
+	if !strings.Contains(lines[1], "read-only file system") {
+		t.Errorf("a world-writable directory was not read-only: %s", lines[1])
 	}
 	if _, err := os.Stat(outside); err == nil {
 		t.Errorf("%s exists on the host", outside)
@@ -158,5 +187,14 @@ func TestHardeningOff(t *testing.T) {
 	in := inspect(t, b)
 	if in.UID != os.Getuid() || in.NoFile == DefaultNoFile {
 		t.Fatalf("hardening applied although off: %+v", in)
+	}
+}
+
+func TestHardeningRejectsBadIdentity(t *testing.T) {
+	t.Parallel()
+	for _, h := range []Hardening{{UID: 1 << 32}, {GID: 1<<32 - 1}, {UID: -5}} {
+		if _, err := New(&Options{Mode: None, NoSweep: true, Hardening: h}); err == nil {
+			t.Errorf("New accepted %+v", h)
+		}
 	}
 }

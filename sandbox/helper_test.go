@@ -55,13 +55,16 @@ var helpers = map[string]func(args []string) int{
 		return 0
 	},
 	// fork starts n grandchildren in sessions of their own, each sleeping
-	// for a duration, prints their pids, and optionally waits as long.
+	// for a duration with a marker on its command line (the test finds
+	// them by it: in a PID namespace their pids mean nothing to the host),
+	// prints their pids, and optionally waits as long.
 	"fork": func(a []string) int {
 		n, _ := strconv.Atoi(a[0])
 		d, _ := time.ParseDuration(a[1])
+		marker := a[2]
 		var pids []string
 		for i := 0; i < n; i++ {
-			cmd := exec.Command("/proc/self/exe", grandchildArg, a[1])
+			cmd := exec.Command("/proc/self/exe", grandchildArg, a[1], marker)
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 			if err := cmd.Start(); err != nil {
 				fmt.Fprintln(os.Stderr, err)
@@ -71,7 +74,7 @@ var helpers = map[string]func(args []string) int{
 		}
 		fmt.Println(strings.Join(pids, " "))
 		_ = os.Stdout.Sync()
-		if len(a) > 2 && a[2] == "wait" {
+		if len(a) > 3 && a[3] == "wait" {
 			time.Sleep(d)
 		}
 		return 0
@@ -87,8 +90,16 @@ var helpers = map[string]func(args []string) int{
 		}
 		return 0
 	},
-	// selfkill sends itself SIGKILL.
-	"selfkill": func([]string) int {
+	// selfkill sends itself SIGKILL. As the init of a PID namespace it
+	// cannot (the kernel drops SIGKILL sent to init from inside), so it
+	// says so and waits to be killed from outside.
+	"selfkill": func(a []string) int {
+		if os.Getpid() == 1 {
+			fmt.Println("init")
+			_ = os.Stdout.Sync()
+			time.Sleep(30 * time.Second)
+			return 0
+		}
 		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		time.Sleep(time.Second)
 		return 0
@@ -148,7 +159,16 @@ var helpers = map[string]func(args []string) int{
 			}
 		}
 		cwd, _ := os.Getwd()
+		var procs []int
+		if entries, err := os.ReadDir("/proc"); err == nil {
+			for _, e := range entries {
+				if n, err := strconv.Atoi(e.Name()); err == nil {
+					procs = append(procs, n)
+				}
+			}
+		}
 		b, _ := json.Marshal(map[string]any{
+			"pid": os.Getpid(), "procs": procs,
 			"uid": os.Getuid(), "gid": os.Getgid(), "groups": groups, "env": os.Environ(),
 			"fds": fds, "nofile": nofile.Cur, "fsize": fsize.Cur, "core": core.Cur,
 			"no_new_privs": nnp, "cwd": cwd,

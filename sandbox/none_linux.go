@@ -21,7 +21,7 @@ func (noneEnforcer) mode() Mode { return None }
 
 func (noneEnforcer) newGroup(string, Limits) (group, error) { return &groupNone{}, nil }
 
-func (noneEnforcer) sweep(*slog.Logger) []string { return nil }
+func (noneEnforcer) sweep(*slog.Logger) []found { return nil }
 
 func (noneEnforcer) close() error { return nil }
 

@@ -16,6 +16,12 @@ import (
 // It sees only processes that are still descendants, so it relies on root
 // being a child subreaper to keep orphans in the tree.
 func killTree(root int, withRoot bool) {
+	if root <= 1 {
+		// Inside a PID namespace the child is pid 1 and the kernel kills
+		// its descendants; in the host's view pid 1 is init. Never walk
+		// from there.
+		return
+	}
 	seen := map[int]bool{}
 	if withRoot {
 		seen[root] = true

@@ -27,8 +27,8 @@ type enforcer interface {
 	mode() Mode
 	newGroup(name string, lim Limits) (group, error)
 	// sweep removes groups left by workers that are no longer alive and
-	// returns their names.
-	sweep(log *slog.Logger) []string
+	// returns them.
+	sweep(log *slog.Logger) []found
 	close() error
 }
 
@@ -70,8 +70,9 @@ type Sandbox struct {
 	forceGate bool
 	harden    Hardening
 	root      bool // privileged steps of the hardening are possible
+	remount   bool // tests: the read-only root of kernels before 5.12
 
-	swept []string
+	swept []SweptCall
 
 	seq    atomic.Uint64
 	mu     sync.Mutex
@@ -103,7 +104,15 @@ func New(opts *Options) (*Sandbox, error) {
 		log = slog.Default()
 	}
 	log = log.With("component", "sandbox")
+	if err := opts.Hardening.validate(); err != nil {
+		return nil, err
+	}
 	closeInheritedOnExec()
+	// Children run untrusted input as the worker's user when the worker is
+	// not root. Non-dumpable, the worker's /proc files (its environment,
+	// with the Redis URL) become root's, and its memory cannot be read or
+	// traced by a process of the same user.
+	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	st, _ := startTime(os.Getpid())
 	s := &Sandbox{
 		log:       log,
@@ -126,9 +135,9 @@ func New(opts *Options) (*Sandbox, error) {
 		return nil, err
 	}
 	if !opts.NoSweep {
-		for _, name := range s.enf.sweep(log) {
-			if id, ok := callID(name); ok {
-				s.swept = append(s.swept, id)
+		for _, f := range s.enf.sweep(log) {
+			if id, ok := callID(f.job); ok {
+				s.swept = append(s.swept, SweptCall{ID: id, WorkerPID: instancePID(f.instance)})
 			}
 		}
 	}
@@ -203,11 +212,19 @@ func (s *Sandbox) Close() error {
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
 
-// Swept returns the IDs of the calls whose groups New found in the subtrees
-// of dead workers (and killed): calls that were running when their worker
-// died, which the queue may now run again at once. IDs that had to be
-// sanitised for a cgroup name come back sanitised.
-func (s *Sandbox) Swept() []string { return s.swept }
+// SweptCall is a call whose group New found in the subtree of a dead worker
+// on this host (and killed): it was running when its worker died.
+type SweptCall struct {
+	// ID is the call's ID as its cgroup name holds it: sanitised and cut to
+	// 64 characters where it had to be.
+	ID string
+	// WorkerPID is the pid the dead worker had.
+	WorkerPID int
+}
+
+// Swept returns the calls New found running in the subtrees of dead workers,
+// which the queue may run again at once.
+func (s *Sandbox) Swept() []SweptCall { return s.swept }
 
 // callID recovers a call's ID from its group name, "j<n>-<id>".
 func callID(name string) (string, bool) {
@@ -343,15 +360,16 @@ func (s *Sandbox) start(c *Cmd, g group, lim Limits) (*proc, error) {
 	cmd := build(clone)
 	err := s.startLocked(cmd)
 	if clone && err != nil && clone3Refused(err) {
-		// clone3 into a cgroup is refused here (old kernel, a seccomp
-		// profile that answers ENOSYS, a non-leaf target): remember it and
-		// use the gate from now on.
-		if s.gated.CompareAndSwap(false, true) {
-			s.log.Warn("sandbox: clone3 into a cgroup refused; using gated placement", "err", err)
-		}
+		// clone3 into a cgroup may be refused here (old kernel, a seccomp
+		// profile that answers ENOSYS, a non-leaf target). If the gated
+		// start then works, that was the reason: remember it and use the
+		// gate from now on. If it fails too, the cause was elsewhere.
 		clone = false
+		cerr := err
 		cmd = build(false)
-		err = s.startLocked(cmd)
+		if err = s.startLocked(cmd); err == nil && s.gated.CompareAndSwap(false, true) {
+			s.log.Warn("sandbox: clone3 into a cgroup refused; using gated placement from now on", "err", cerr)
+		}
 	}
 	if err != nil {
 		closeAll()
@@ -427,16 +445,18 @@ func (s *Sandbox) startLocked(cmd *exec.Cmd) error {
 	return cmd.Start()
 }
 
-// cloneflags are the namespaces a child is born in: its own network (no
-// route out) and its own mounts (a private /tmp, the rest read-only), each
-// unless turned off, and only for a root worker, which alone may create them
-// without a user namespace.
+// cloneflags are the namespaces a child is born in, only for a root worker,
+// which alone may create them without a user namespace: its own PIDs (it is
+// init there: it sees no other call, and its exit kills all it started) and
+// System V IPC, its own network (no route out) and its own mounts (a
+// private /tmp and /proc, the rest read-only), the last two unless turned
+// off.
 func (s *Sandbox) cloneflags() uintptr {
 	h := s.harden
 	if h.Off || !s.root {
 		return 0
 	}
-	var f uintptr
+	f := uintptr(syscall.CLONE_NEWPID | syscall.CLONE_NEWIPC)
 	if !h.Network {
 		f |= syscall.CLONE_NEWNET
 	}
@@ -449,11 +469,15 @@ func (s *Sandbox) cloneflags() uintptr {
 // setupFor is what the child applies to itself before it runs anything.
 func (s *Sandbox) setupFor(lim Limits) setup {
 	var st setup
-	if s.enf.mode() == None {
-		st.Subreaper = true
-		st.Guard = lim.Memory
-	}
 	h := s.harden
+	pidns := !h.Off && s.root
+	if s.enf.mode() == None {
+		st.Guard = lim.Memory
+		// In a PID namespace of its own the kernel kills the child's
+		// descendants when it exits; otherwise it adopts them so that a
+		// walk of /proc can find them.
+		st.Subreaper = !pidns
+	}
 	if h.Off {
 		return st
 	}
@@ -463,6 +487,8 @@ func (s *Sandbox) setupFor(lim Limits) setup {
 	if s.root {
 		if !h.KeepFilesystem {
 			st.ScratchMB = h.ScratchMB
+			st.MountProc = true
+			st.Remount = s.remount
 		}
 		if !h.KeepIdentity {
 			st.Drop, st.UID, st.GID = true, h.UID, h.GID

@@ -85,11 +85,14 @@ type Options struct {
 // Hardening restricts a child beyond its resource limits. The zero value
 // is the hardened default. Steps that need privilege (the identity, the
 // namespaces) apply only when the worker runs as root; the rest always do.
+// A root worker's children also get a PID namespace of their own, with
+// their own /proc: a call cannot see or signal another call, and when the
+// child exits the kernel kills whatever it left behind.
 type Hardening struct {
 	// Off turns every step off (for measuring what they cost).
 	Off bool
 	// UID and GID are the unprivileged identity a root worker's children
-	// run as. Defaults to 65534 (nobody/nogroup).
+	// run as, from 1 to 4294967294. Defaults to 65534 (nobody/nogroup).
 	UID, GID int
 	// KeepIdentity leaves children running as the worker's user.
 	KeepIdentity bool
@@ -117,6 +120,21 @@ const (
 	DefaultScratchMB = 64
 	DefaultNoFile    = 64
 )
+
+// maxID is the largest uid or gid; 2³²−1 means "unchanged" to setresuid.
+const maxID = 1<<32 - 2
+
+func (h Hardening) validate() error {
+	for _, v := range []struct {
+		name string
+		id   int
+	}{{"UID", h.UID}, {"GID", h.GID}} {
+		if v.id < 0 || v.id > maxID {
+			return fmt.Errorf("sandbox: Hardening.%s %d is out of range (1 to %d)", v.name, v.id, maxID)
+		}
+	}
+	return nil
+}
 
 func (h Hardening) withDefaults() Hardening {
 	if h.UID <= 0 {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -74,6 +75,65 @@ func wantStatus(t *testing.T, out *Outcome, want Status) {
 	t.Helper()
 	if out.Status != want {
 		t.Fatalf("status %s (exit %d, signal %v), want %s; stderr:\n%s", out.Status, out.ExitCode, out.Signal, want, out.Stderr)
+	}
+}
+
+// markerProcs lists the live processes (not zombies) whose command line
+// holds marker.
+func markerProcs(marker string) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !bytes.Contains(cmd, []byte("\x00"+marker)) {
+			continue
+		}
+		if f, ok := statFields(pid); ok && len(f) > 0 && string(f[0]) == "Z" {
+			continue
+		}
+		out = append(out, pid)
+	}
+	return out
+}
+
+// newMarker returns a string no other process has on its command line.
+func newMarker(t *testing.T) string {
+	return fmt.Sprintf("marker-%d-%d", os.Getpid(), time.Now().UnixNano())
+}
+
+// watchMarker counts, until stop is closed, the most processes carrying
+// marker seen at once; it proves the processes a test expects dead existed.
+func watchMarker(marker string) (stop func() int) {
+	done := make(chan struct{})
+	most := make(chan int, 1)
+	go func() {
+		m := 0
+		for {
+			m = max(m, len(markerProcs(marker)))
+			select {
+			case <-done:
+				most <- m
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() int { close(done); return <-most }
+}
+
+// assertMarkerGone fails unless every process carrying marker is gone.
+func assertMarkerGone(t *testing.T, marker string) {
+	t.Helper()
+	var left []int
+	if !poll(2*time.Second, func() bool { left = markerProcs(marker); return len(left) == 0 }) {
+		t.Errorf("processes %v survived their call", left)
+		for _, pid := range left {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }
 
@@ -173,18 +233,24 @@ func TestTimeoutKillsWholeTree(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t, nil)
 	lim := small
-	lim.Timeout = 500 * time.Millisecond
+	lim.Timeout = time.Second
+	marker := newMarker(t)
+	seen := watchMarker(marker)
 	start := time.Now()
-	out := run(t, b, helperCmd("fork", lim, "3", "60s", "wait"))
+	out := run(t, b, helperCmd("fork", lim, "3", "60s", marker, "wait"))
 	wantStatus(t, out, TimedOut)
 	if el := time.Since(start); el > lim.Timeout+500*time.Millisecond {
 		t.Errorf("timeout took %s, want within %s", el, lim.Timeout+500*time.Millisecond)
 	}
-	pids := parsePids(t, out.Stdout)
-	if len(pids) != 3 {
+	if pids := parsePids(t, out.Stdout); len(pids) != 3 {
 		t.Fatalf("got pids %v, want 3", pids)
 	}
-	assertGone(t, pids)
+	assertMarkerGone(t, marker)
+	// The child carries the marker too. The printed pids prove the forks;
+	// this proves the watch could see grandchildren alive at all.
+	if n := seen(); n < 2 {
+		t.Errorf("saw %d marked processes running, want the child and its grandchildren: the test proves nothing", n)
+	}
 	if d := groupDirs(b); len(d) != 0 {
 		t.Fatalf("call groups left behind: %v", d)
 	}
@@ -193,9 +259,13 @@ func TestTimeoutKillsWholeTree(t *testing.T) {
 func TestGrandchildrenDieWhenCallEnds(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t, nil)
-	out := run(t, b, helperCmd("fork", small, "2", "60s"))
+	marker := newMarker(t)
+	out := run(t, b, helperCmd("fork", small, "2", "60s", marker))
 	wantStatus(t, out, Exited)
-	assertGone(t, parsePids(t, out.Stdout))
+	if pids := parsePids(t, out.Stdout); len(pids) != 2 {
+		t.Fatalf("got pids %v, want 2", pids)
+	}
+	assertMarkerGone(t, marker)
 }
 
 func TestMemoryExceeded(t *testing.T) {
@@ -223,10 +293,25 @@ func TestWithinMemoryLimit(t *testing.T) {
 	}
 }
 
+// TestSelfKillIsNotOOM: a SIGKILL the sandbox did not send is a crash, not
+// an OOM, although the wait status looks the same. A child that is the
+// init of its own PID namespace cannot SIGKILL itself, so there the test
+// kills it from outside, which takes the same path.
 func TestSelfKillIsNotOOM(t *testing.T) {
 	t.Parallel()
 	b := newBundle(t, nil)
-	out := run(t, b, helperCmd("selfkill", small))
+	marker := newMarker(t)
+	c := helperCmd("selfkill", small, marker)
+	go func() {
+		var pids []int
+		if poll(5*time.Second, func() bool { pids = markerProcs(marker); return len(pids) > 0 }) {
+			time.Sleep(200 * time.Millisecond) // it is init of its namespace, or already dead
+			for _, p := range markerProcs(marker) {
+				_ = syscall.Kill(p, syscall.SIGKILL)
+			}
+		}
+	}()
+	out := run(t, b, c)
 	wantStatus(t, out, Signaled)
 	if out.Signal != syscall.SIGKILL {
 		t.Fatalf("signal %v, want SIGKILL", out.Signal)
@@ -454,8 +539,8 @@ func TestSweepRemovesDeadInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sb2.Close()
-	if got := sb2.Swept(); len(got) != 1 || got[0] != "ghost" {
-		t.Errorf("Swept() = %v, want [ghost]", got)
+	if got := sb2.Swept(); len(got) != 1 || got[0].ID != "ghost" || got[0].WorkerPID != 1 {
+		t.Errorf("Swept() = %v, want the ghost call of worker pid 1", got)
 	}
 	assertGone(t, []int{pid})
 	for _, d := range instDirs {

@@ -25,6 +25,8 @@ const (
 	exitUsage       = 2
 	exitWaitTimeout = 3
 	exitRedis       = 4
+	// exitInterrupted is the shell's convention for a SIGINT.
+	exitInterrupted = 130
 )
 
 const usageText = `Usage:
@@ -41,7 +43,7 @@ in order, and reports progress on stderr.
 
 Exit status: 0 succeeded (or queued, without --wait); 1 the call finished with a typed error;
 2 usage error or input rejected before enqueue (the error JSON is printed); 3 --wait-timeout
-passed; 4 Redis unreachable.
+passed; 4 Redis unreachable; 130 interrupted (the job goes on).
 
 Flags (each with an environment variable of the same meaning):
 `
@@ -220,7 +222,11 @@ func (c *cli) await(ctx context.Context, cl *jobs.Client, id string) int {
 	}
 	env, err := cl.Wait(wctx, id)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(c.stderr, "enqueue: interrupted; job %s goes on (enqueue wait %s)\n", id, id)
+			return exitInterrupted
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
 			if env != nil {
 				c.print(env, true)
 			}
@@ -291,7 +297,8 @@ func (c *cli) tools(name []string) int {
 	return exitOK
 }
 
-// fail prints err as the error JSON and returns its exit status.
+// fail prints err (as the error JSON when it is typed) and returns its
+// exit status.
 func (c *cli) fail(err error) int {
 	var ce *errcode.Error
 	switch {
@@ -301,12 +308,15 @@ func (c *cli) fail(err error) int {
 	case errors.Is(err, jobs.ErrNotFound):
 		c.print(errcode.New(errcode.InputInvalid, "no such job (it never existed, or its retention has passed)").With("reason", "not_found"), true)
 		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(c.stderr, "enqueue: interrupted")
+		return exitInterrupted
 	case errors.Is(err, jobs.ErrUnavailable):
 		fmt.Fprintf(c.stderr, "enqueue: %v\n", err)
 		return exitRedis
 	}
 	fmt.Fprintf(c.stderr, "enqueue: %v\n", err)
-	return exitRedis
+	return exitFailed
 }
 
 func (c *cli) print(v any, indent bool) {
@@ -387,7 +397,7 @@ func (c *cli) batch(ctx context.Context, file string) int {
 	defer done()
 	fmt.Fprintf(c.stderr, "batch: submitting %d calls\n", len(calls))
 	subs := cl.SubmitBatch(ctx, calls, *c.parallel)
-	queued := 0
+	queued, unreachable := 0, false
 	for i := range entries {
 		e := &entries[i]
 		if e.call < 0 {
@@ -402,8 +412,10 @@ func (c *cli) batch(ctx context.Context, file string) int {
 		case errors.As(res.Err, &ce):
 			e.err = ce
 		default:
-			fmt.Fprintf(c.stderr, "enqueue: %v\n", res.Err)
-			return exitRedis
+			// Redis failed for this line: say so on its line, and keep
+			// printing the others (some may be queued already).
+			unreachable = true
+			e.err = errcode.New(errcode.Internal, "not submitted: %v", res.Err).With("reason", "redis_unavailable")
 		}
 	}
 	fmt.Fprintf(c.stderr, "batch: %d queued, %d refused\n", queued, len(entries)-queued)
@@ -415,10 +427,15 @@ func (c *cli) batch(ctx context.Context, file string) int {
 		defer cancel()
 	}
 	worst, finished := exitOK, 0
+	if unreachable {
+		worst = exitRedis
+	}
 	for _, e := range entries {
 		if e.err != nil {
 			c.print(map[string]any{"line": e.line, "error": e.err.Code, "message": e.err.Message, "details": e.err.Details}, false)
-			worst = max(worst, exitUsage)
+			if e.err.Code != errcode.Internal {
+				worst = max(worst, exitUsage)
+			}
 			continue
 		}
 		if !*c.wait {
@@ -427,7 +444,10 @@ func (c *cli) batch(ctx context.Context, file string) int {
 		}
 		final, err := cl.Wait(wctx, e.env.ID)
 		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			if ctx.Err() != nil {
+				return exitInterrupted
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
 				if final != nil {
 					c.print(final, false)
 				}

@@ -48,18 +48,18 @@ func bind(fs *flag.FlagSet) (*settings, *config.Set) {
 		sandbox:          s.String("sandbox", "TOOLQ_SANDBOX", "auto", "enforcer: auto, cgroup2, cgroup1 or none", func(v string) error { _, err := sandbox.ParseMode(v); return err }),
 		concurrency:      s.Int("concurrency", "TOOLQ_CONCURRENCY", defaultConcurrency(), "sandboxes run at once"),
 		queues:           s.String("queues", "TOOLQ_QUEUES", "default=1", "queues and weights, e.g. critical=6,default=3,low=1", func(v string) error { _, err := config.ParseQueues(v); return err }),
-		outputMB:         s.Int("max-output-mb", "TOOLQ_MAX_OUTPUT_MB", 16, "largest result a call may return, in MiB"),
-		pids:             s.Int("max-pids", "TOOLQ_MAX_PIDS", sandbox.DefaultPids, "most tasks (processes and threads) in one call"),
+		outputMB:         s.IntUpTo("max-output-mb", "TOOLQ_MAX_OUTPUT_MB", 16, 4096, "largest result a call may return, in MiB"),
+		pids:             s.IntUpTo("max-pids", "TOOLQ_MAX_PIDS", sandbox.DefaultPids, 1<<22, "most tasks (processes and threads) in one call"),
 		poll:             s.Duration("poll-interval", "TOOLQ_POLL_INTERVAL", 10*time.Millisecond, "how often an idle worker looks for work (its pickup latency)"),
 		grace:            s.Duration("shutdown-grace", "TOOLQ_SHUTDOWN_GRACE", 30*time.Second, "on SIGTERM, how long running calls may finish before they are killed and requeued"),
 		requireIsolation: s.Bool("require-isolation", "TOOLQ_REQUIRE_ISOLATION", false, "refuse to start without a cgroup enforcer"),
 		forceGated:       s.Bool("force-gated", "TOOLQ_FORCE_GATED", false, "always place children with the gated fallback, even where clone3 works"),
 		childBinary:      s.String("child-binary", "TOOLQ_CHILD_BINARY", "", "run calls in this binary (cmd/toolq-child, same version) instead of re-executing the worker; starts each call in about half the time", checkExecutable),
 		hardening:        s.Bool("hardening", "TOOLQ_HARDENING", true, "harden children: as root, an unprivileged identity and their own network and mount namespaces; always rlimits, no_new_privs, a minimal environment"),
-		childUID:         s.Int("child-uid", "TOOLQ_CHILD_UID", sandbox.DefaultUID, "uid children run as when the worker is root"),
-		childGID:         s.Int("child-gid", "TOOLQ_CHILD_GID", sandbox.DefaultUID, "gid children run as when the worker is root"),
+		childUID:         s.IntUpTo("child-uid", "TOOLQ_CHILD_UID", sandbox.DefaultUID, config.MaxID, "uid children run as when the worker is root"),
+		childGID:         s.IntUpTo("child-gid", "TOOLQ_CHILD_GID", sandbox.DefaultUID, config.MaxID, "gid children run as when the worker is root"),
 		childNetwork:     s.Bool("child-network", "TOOLQ_CHILD_NETWORK", false, "leave children in the worker's network namespace (default: none, no route out)"),
-		scratchMB:        s.Int("child-scratch-mb", "TOOLQ_CHILD_SCRATCH_MB", sandbox.DefaultScratchMB, "size of a child's private /tmp, in MiB (counts against its memory)"),
+		scratchMB:        s.IntUpTo("child-scratch-mb", "TOOLQ_CHILD_SCRATCH_MB", sandbox.DefaultScratchMB, config.MaxMiB, "size of a child's private /tmp, in MiB (counts against its memory)"),
 		logLevel:         s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
 		logFormat:        s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
 	}, s
@@ -175,39 +175,21 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	st.Registry().CompileAll()
-	if ids := sb.Swept(); len(ids) > 0 {
-		n, err := w.Reclaim(ctx, ids)
-		log.Info("calls of dead workers on this host handed back to the queue", "found", len(ids), "reclaimed", n, "err", err)
-	}
-	srv := jobs.NewServer(rdb, w, &jobs.ServerOptions{
+	log.Info("worker starting", "name", w.Name(), "version", version, "enforcement", sb.Enforcement(),
+		"placement", sb.Placement(), "concurrency", *st.concurrency, "queues", queues,
+		"max_timeout", *st.Timeout, "max_memory_mb", *st.MemoryMB, "diagnostic_tools", *st.Diagnostics,
+		"child_binary", *st.childBinary)
+	err = w.Serve(ctx, &jobs.ServerOptions{
 		Queues:          queues,
 		PollInterval:    *st.poll,
 		ShutdownTimeout: *st.grace,
 		Logger:          log,
+		Swept:           sb.Swept(),
+		Started:         func() { log.Info("worker started") },
 	})
-	if err := srv.Start(jobs.Mux(w)); err != nil {
-		return fmt.Errorf("start: %w", err)
+	if err != nil {
+		return err
 	}
-	cancelCtx, stopCancel := context.WithCancel(context.Background())
-	listening := make(chan error, 1)
-	go func() { listening <- w.ListenCancel(cancelCtx) }()
-	log.Info("worker started", "name", w.Name(), "version", version, "enforcement", sb.Enforcement(),
-		"placement", sb.Placement(), "concurrency", *st.concurrency, "queues", queues,
-		"max_timeout", *st.Timeout, "max_memory_mb", *st.MemoryMB, "diagnostic_tools", *st.Diagnostics)
-
-	select {
-	case <-ctx.Done():
-	case err := <-listening:
-		log.Error("cancel listener stopped", "err", err)
-	}
-	log.Info("shutting down: no new calls; running calls may finish", "grace", *st.grace)
-	// Shutdown stops fetching, waits up to the grace period, then cancels
-	// the calls still running (their sandboxes are killed and the calls
-	// requeued). It does not wait for handlers to return; w.Wait does.
-	srv.Shutdown()
-	w.Wait()
-	stopCancel()
-	<-listening
 	log.Info("worker stopped")
 	return nil
 }

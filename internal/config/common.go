@@ -6,6 +6,13 @@ import (
 	"github.com/toolq/toolq/tools"
 )
 
+// MaxMiB bounds every size given in MiB (1 TiB), so that it cannot
+// overflow when turned into bytes.
+const MaxMiB = 1 << 20
+
+// MaxID is the largest uid or gid (2³²−1 means "unchanged" to the kernel).
+const MaxID = 1<<32 - 2
+
 // Common holds the settings both binaries read (DESIGN.md's defaults table).
 type Common struct {
 	RedisURL    *string
@@ -23,7 +30,7 @@ func BindCommon(s *Set) *Common {
 	return &Common{
 		RedisURL:    s.String("redis", "TOOLQ_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL (redis://, rediss://, unix://, redis-sentinel://, redis-cluster://)", nil),
 		Timeout:     s.Duration("timeout", "TOOLQ_TOOL_TIMEOUT", 10*time.Second, "per-call timeout; for a worker the most a call may ask for"),
-		MemoryMB:    s.Int("memory-mb", "TOOLQ_MAX_MEMORY_MB", 1024, "per-call memory limit in MiB; for a worker the most a call may ask for"),
+		MemoryMB:    s.IntUpTo("memory-mb", "TOOLQ_MAX_MEMORY_MB", 1024, MaxMiB, "per-call memory limit in MiB; for a worker the most a call may ask for"),
 		MaxCells:    s.Int("max-cells", "TOOLQ_MAX_CELLS", tools.DefaultMaxCells, "most numeric values (booleans count) in one input"),
 		MaxString:   s.Int("max-string", "TOOLQ_MAX_STRING", tools.DefaultMaxString, "longest string in an input, in code points"),
 		MaxDepth:    s.Int("max-depth", "TOOLQ_MAX_DEPTH", tools.DefaultMaxDepth, "deepest nesting in an input"),

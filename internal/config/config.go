@@ -86,9 +86,16 @@ func ParseDuration(raw string) (time.Duration, error) {
 
 // Int binds a positive integer.
 func (s *Set) Int(name, env string, def int, u string) *int {
+	return s.IntUpTo(name, env, def, 0, u)
+}
+
+// IntUpTo binds a positive integer no larger than max (0: no bound), for
+// values that are shifted into bytes or passed to the kernel and must not
+// overflow there.
+func (s *Set) IntUpTo(name, env string, def, max int, u string) *int {
 	v := def
 	if raw := s.getenv(env); raw != "" {
-		if n, err := parsePositive(raw); err != nil {
+		if n, err := parseBounded(raw, max); err != nil {
 			s.bad(env, raw, err.Error())
 		} else {
 			v = n
@@ -101,7 +108,7 @@ func (s *Set) Int(name, env string, def int, u string) *int {
 			d = strconv.Itoa(def)
 		}
 		s.fs.Func(name, usage(u, env, d), func(raw string) error {
-			n, err := parsePositive(raw)
+			n, err := parseBounded(raw, max)
 			if err == nil {
 				*p = n
 			}
@@ -109,6 +116,14 @@ func (s *Set) Int(name, env string, def int, u string) *int {
 		})
 	}
 	return p
+}
+
+func parseBounded(raw string, max int) (int, error) {
+	n, err := parsePositive(raw)
+	if err == nil && max > 0 && n > max {
+		return 0, fmt.Errorf("must be at most %d", max)
+	}
+	return n, err
 }
 
 func parsePositive(raw string) (int, error) {

@@ -39,6 +39,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"TOOLQ_MAX_MEMORY_MB", "0"},
 		{"TOOLQ_MAX_MEMORY_MB", "1.5"},
 		{"TOOLQ_DIAGNOSTIC_TOOLS", "treu"},
+		{"TOOLQ_MAX_MEMORY_MB", "8796093022208"},
 	} {
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
@@ -49,7 +50,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 			return ""
 		})
 		s.Duration("timeout", "TOOLQ_TOOL_TIMEOUT", time.Second, "")
-		s.Int("memory-mb", "TOOLQ_MAX_MEMORY_MB", 1, "")
+		s.IntUpTo("memory-mb", "TOOLQ_MAX_MEMORY_MB", 1, MaxMiB, "")
 		s.Bool("diag", "TOOLQ_DIAGNOSTIC_TOOLS", false, "")
 		err := s.Err()
 		if err == nil || !strings.Contains(err.Error(), tc.env) {

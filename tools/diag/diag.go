@@ -169,7 +169,7 @@ func Defs() []tool.Def {
 		},
 		{
 			Name: "diag_kill", Category: Category,
-			Description: "Send the child process a signal (default SIGKILL), as a crash that is not a memory kill would.",
+			Description: "Send the child process a signal (default SIGKILL), as a crash that is not a memory kill would. A child that is the init of its own PID namespace (a root worker's) cannot SIGKILL or SIGSTOP itself: the kernel drops those; it then reports a tool_error, and a signal it handles, such as 6 (SIGABRT), still ends it.",
 			Schema:      []byte(`{"type":"object","properties":{"signal":{"type":"integer","minimum":1,"maximum":64}},"additionalProperties":false}`),
 			Run: func(_ context.Context, in json.RawMessage) (any, error) {
 				p := struct{ Signal int }{Signal: int(syscall.SIGKILL)}
@@ -178,7 +178,7 @@ func Defs() []tool.Def {
 				}
 				_ = syscall.Kill(syscall.Getpid(), syscall.Signal(p.Signal))
 				time.Sleep(time.Second)
-				return nil, tool.Errorf("still alive after signal %d", p.Signal)
+				return nil, tool.Errorf("still alive after signal %d (pid %d)", p.Signal, syscall.Getpid())
 			},
 		},
 	}
