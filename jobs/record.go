@@ -90,4 +90,3 @@ func (s store) get(ctx context.Context, id string) (*Envelope, error) {
 	}
 	return &env, nil
 }
-
