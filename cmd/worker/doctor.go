@@ -123,6 +123,8 @@ func probeCall(ctx context.Context, st *settings) callReport {
 		FDs        map[string]string
 		Interfaces []string
 		NoNewPrivs bool              `json:"no_new_privs"`
+		PID        int               `json:"pid"`
+		RootRO     bool              `json:"root_read_only"`
 		Rlimits    map[string]any    `json:"rlimits"`
 		Create     map[string]string `json:"create"`
 	}
@@ -149,10 +151,15 @@ func probeCall(ctx context.Context, st *settings) callReport {
 		} else {
 			add("child network", sandbox.Missing, "children see %v", in.Interfaces)
 		}
-		if in.Create["/tmp/toolq-doctor"] == "ok" && in.Create["/toolq-doctor"] != "ok" {
+		if in.RootRO && in.Create["/tmp/toolq-doctor"] == "ok" && in.Create["/toolq-doctor"] != "ok" {
 			add("child filesystem", sandbox.Available, "read-only but a private %d MiB /tmp", h.ScratchMB)
 		} else {
-			add("child filesystem", sandbox.Missing, "file creation: %v", in.Create)
+			add("child filesystem", sandbox.Missing, "root read-only: %v; file creation: %v", in.RootRO, in.Create)
+		}
+		if in.PID == 1 {
+			add("child processes", sandbox.Available, "a PID namespace of its own: no other call is visible or reachable")
+		} else {
+			add("child processes", sandbox.Missing, "children share the worker's PID namespace (pid %d)", in.PID)
 		}
 	}
 	if in.NoNewPrivs {

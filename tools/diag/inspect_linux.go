@@ -59,7 +59,10 @@ func inspect(_ context.Context, in json.RawMessage) (any, error) {
 		}
 	}
 	cwd, _ := os.Getwd()
+	var fs syscall.Statfs_t
+	rootRO := syscall.Statfs("/", &fs) == nil && fs.Flags&0x1 != 0 // ST_RDONLY
 	out := map[string]any{
+		"pid": os.Getpid(), "root_read_only": rootRO,
 		"uid": os.Getuid(), "gid": os.Getgid(), "groups": groups,
 		"env": os.Environ(), "fds": fds, "cwd": cwd, "interfaces": ifaces,
 		"no_new_privs": nnp == "1",
