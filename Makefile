@@ -62,6 +62,7 @@ fuzz-short: ## Run each fuzz target for FUZZTIME (default 10s)
 
 bench: ## Benchmarks: per-call cost, idle latency, throughput; prints one table
 	@{ $(GO) test -run '^$$' -bench 'Noop|SubmitWait' -benchtime 300x ./internal/bench && \
+	   $(GO) test -run '^$$' -bench 'Fit' -benchtime 5x ./internal/bench && \
 	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 1x ./internal/bench; } 2>&1 | $(GO) run ./internal/bench/report
 
 doctor: build ## What this host can enforce

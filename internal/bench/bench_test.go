@@ -175,7 +175,7 @@ func startStack(b *testing.B, concurrency int, extraEnv ...string) *stack {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := jobs.NewClient(rdb, &jobs.ClientOptions{Registry: tools.WithDiagnostics()})
+	c := jobs.NewClient(rdb, &jobs.ClientOptions{Registry: tools.WithDiagnostics(), Limits: &tools.Limits{MaxCells: 2_000_000}})
 	// Wait for the worker: a first call.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

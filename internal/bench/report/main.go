@@ -94,6 +94,18 @@ func main() {
 		fmt.Printf("| submit-and-wait, idle worker, p99 | %.1f ms | |\n", r.metrics["p99-ms"])
 	}
 	for _, n := range order {
+		if strings.HasPrefix(n, "Fit") && strings.HasSuffix(n, "InProcess") {
+			base := strings.TrimSuffix(n, "InProcess")
+			in, _ := ms(n)
+			w, okw := ms(base + "Worker")
+			cell := "—"
+			if okw {
+				cell = fmt.Sprintf("%.1f ms (%+.1f ms)", w, w-in)
+			}
+			fmt.Printf("| %s: in-process / through the worker | %.1f ms / %s | |\n", describe(base), in, cell)
+		}
+	}
+	for _, n := range order {
 		if r := rows[n]; strings.HasPrefix(n, "Throughput") {
 			fmt.Printf("| %s | %.0f calls/s | %s |\n", describe(n), r.metrics["calls/s"], verdict(r.metrics["calls/s"] >= 300, "≥ 300 calls/s"))
 		}
@@ -126,6 +138,12 @@ func describe(n string) string {
 		return "sandboxed, no cgroups (degraded)"
 	case "Throughput":
 		return "throughput, 2,000 no-op calls, worker concurrency 2"
+	case "FitPCA1000x20":
+		return "fit_pca, 1000×20, 3 components"
+	case "FitPCA2000x500":
+		return "fit_pca, 2000×500, 3 components"
+	case "FitPLS1000x20y2":
+		return "fit_pls, 1000×20, Y 1000×2, 2 components"
 	case "ThroughputLean":
 		return "throughput, same, calls in toolq-child"
 	}
