@@ -128,6 +128,14 @@ func (e *entry) compiled() *jsonschema.Resolved {
 	return e.schema
 }
 
+// Example returns the tool's example input, or "" if it has none.
+func (r *Registry) Example(name string) string {
+	if e, ok := r.byName[name]; ok {
+		return e.def.Example
+	}
+	return ""
+}
+
 // Names returns the registered tool names in registry order.
 func (r *Registry) Names() []string {
 	out := make([]string, len(r.tools))

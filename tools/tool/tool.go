@@ -38,6 +38,9 @@ type Def struct {
 	// shapes, caps that depend on two fields) and returns *errcode.Error
 	// values with code input_invalid or input_too_large.
 	Check func(input json.RawMessage) error
+	// Example is a small valid input (JSON). The end-to-end tests run every
+	// tool on its example through a real worker.
+	Example string
 	// Run computes the result. It returns a JSON-encodable value (maps,
 	// slices, numbers; NaN and ±Inf become null) or an error. Errors that are
 	// not *errcode.Error are reported as tool_error. Run may assume that the
