@@ -182,8 +182,8 @@ func (r *Registry) unknown(name string) error {
 	for i, n := range names {
 		quoted[i] = pyQuote(n)
 	}
-	return errcode.New(errcode.UnknownTool, "Unknown tool %s. Available tools: [%s]", pyQuote(name), strings.Join(quoted, ", ")).
-		With("tool_name", name)
+	return errcode.New(errcode.UnknownTool, "Unknown tool %s. Available tools: [%s]", pyQuote(clip(name)), strings.Join(quoted, ", ")).
+		With("tool_name", clip(name))
 }
 
 // Validate checks a call before it is enqueued (and again where it runs):
@@ -205,6 +205,9 @@ func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMes
 	if err != nil {
 		return nil, errcode.New(errcode.InputInvalid, "Tool input is not valid JSON: %v", err)
 	}
+	if err := checkText(input); err != nil {
+		return nil, err
+	}
 	if err := CheckSize(doc, lim); err != nil {
 		return nil, err
 	}
@@ -216,7 +219,10 @@ func (r *Registry) Validate(name string, input []byte, lim *Limits) (json.RawMes
 		}
 	}
 	schema := e.compiled()
-	toFloats(obj) // the validator wants numbers as float64, not json.Number
+	// The validator wants numbers as float64, not json.Number.
+	if _, err := toFloats(obj, []any{}); err != nil {
+		return nil, err
+	}
 	if err := schema.Validate(obj); err != nil {
 		return nil, schemaError(name, e.raw, obj, err)
 	}
@@ -241,24 +247,6 @@ func parseJSON(b []byte) (any, error) {
 		return nil, fmt.Errorf("unexpected data after the top-level value")
 	}
 	return v, nil
-}
-
-// toFloats replaces json.Number values with float64 in place.
-func toFloats(v any) any {
-	switch t := v.(type) {
-	case json.Number:
-		f, _ := t.Float64()
-		return f
-	case []any:
-		for i := range t {
-			t[i] = toFloats(t[i])
-		}
-	case map[string]any:
-		for k := range t {
-			t[k] = toFloats(t[k])
-		}
-	}
-	return v
 }
 
 // dropNulls removes top-level null values and reports whether it removed any.

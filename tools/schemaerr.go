@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -148,7 +149,7 @@ func describe(keyword, detail string, loc []any, inst any, sub map[string]any) [
 		var out []FieldError
 		for _, k := range sortedKeys(obj) {
 			if _, ok := props[k]; !ok {
-				out = append(out, FieldError{"extra_forbidden", at(k), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyQuote(k))})
+				out = append(out, FieldError{"extra_forbidden", at(clip(k)), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyQuote(clip(k)))})
 			}
 		}
 		if len(out) > 0 {
@@ -268,6 +269,17 @@ func num(v any) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// clip shortens a caller's string before an error message repeats it, so
+// that a 200 kB key cannot make a 200 kB error.
+func clip(s string) string {
+	const max = 100
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + fmt.Sprintf("…(%d more characters)", len(r)-max)
 }
 
 func locString(loc []any) string {
