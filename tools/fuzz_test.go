@@ -3,6 +3,8 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"slices"
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
@@ -24,6 +26,22 @@ func FuzzValidate(f *testing.F) {
 	names := reg.Names()
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))
+	}
+	// The hostile corpus (testdata/hostile) seeds the search too.
+	if raw, err := os.ReadFile("../testdata/hostile/corpus.json"); err == nil {
+		var c struct {
+			Entries []struct {
+				Tool  string  `json:"tool"`
+				Input *string `json:"input"`
+			} `json:"entries"`
+		}
+		if json.Unmarshal(raw, &c) == nil {
+			for _, e := range c.Entries {
+				if e.Input != nil && len(*e.Input) < 64<<10 {
+					f.Add(uint8(slices.Index(names, e.Tool)), []byte(*e.Input))
+				}
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, pick uint8, input []byte) {
 		name := names[int(pick)%len(names)]
