@@ -52,7 +52,9 @@ func duplicateKey(b []byte) (key string, at int, found bool) {
 			stack = append(stack, frame{})
 			i++
 		case '}', ']':
-			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
 			i++
 		case ',':
 			if n := len(stack); n > 0 && stack[n-1].object {

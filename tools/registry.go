@@ -243,8 +243,10 @@ func parseJSON(b []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("unexpected data after the top-level value")
+	// Decoder.More says nothing useful at the top level ("0}" passes), so
+	// look at what is left.
+	if rest := bytes.TrimSpace(b[dec.InputOffset():]); len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected data after the top-level value at byte %d", dec.InputOffset())
 	}
 	return v, nil
 }
