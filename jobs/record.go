@@ -76,6 +76,35 @@ func (s store) put(ctx context.Context, env *Envelope, ttl time.Duration, channe
 	return n == 1, nil
 }
 
+// finalWriteRetry is how long the write that ends a call keeps trying while
+// Redis is unreachable. A result that took seconds to compute should not be
+// thrown away (and the call run again) because Redis restarted meanwhile;
+// past this bound the error goes back to asynq, whose lease recovers the call.
+const finalWriteRetry = 10 * time.Second
+
+// putFinal is put for the write that ends a call: it retries connection
+// failures with backoff for up to finalWriteRetry. A retry after a reply was
+// lost finds the record final and reports false, which is the truth: the
+// first try wrote it and published the id.
+func (s store) putFinal(ctx context.Context, env *Envelope, ttl time.Duration, channels ...string) (bool, error) {
+	deadline := time.Now().Add(finalWriteRetry)
+	wait := 50 * time.Millisecond
+	for {
+		wrote, err := s.put(ctx, env, ttl, channels...)
+		if err == nil || time.Now().Add(wait).After(deadline) {
+			return wrote, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false, err
+		case <-t.C:
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
+
 func (s store) get(ctx context.Context, id string) (*Envelope, error) {
 	b, err := s.rdb.Get(ctx, Key(id)).Bytes()
 	if errors.Is(err, redis.Nil) {

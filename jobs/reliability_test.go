@@ -168,3 +168,34 @@ func compactJSON(raw json.RawMessage) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestFinalWriteOutlastsARedisRestart: the write that ends a call keeps
+// trying while Redis restarts, so a finished result is kept rather than the
+// call being run again after its lease expires.
+func TestFinalWriteOutlastsARedisRestart(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	defer rdb.Close()
+	ctx := context.Background()
+	st := store{rdb: rdb}
+
+	restarted := make(chan error, 1)
+	go func() { restarted <- srv.Restart(ctx, 700*time.Millisecond) }()
+	time.Sleep(200 * time.Millisecond)
+	if err := rdb.Ping(ctx).Err(); err == nil {
+		t.Fatal("Redis still answers 200 ms into a 700 ms restart")
+	}
+	env := &Envelope{ID: "outlast", Tool: "diag_echo", State: Succeeded, Result: json.RawMessage(`{"ok":true}`)}
+	wrote, err := st.putFinal(ctx, env, time.Minute, DoneChannel)
+	if rerr := <-restarted; rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil || !wrote {
+		t.Fatalf("putFinal across a restart: wrote=%v err=%v", wrote, err)
+	}
+	got, err := st.get(ctx, env.ID)
+	if err != nil || got.State != Succeeded {
+		t.Fatalf("record after the restart: %+v, %v", got, err)
+	}
+}

@@ -247,7 +247,7 @@ func (w *Worker) giveUp(ctx context.Context, call *Call, attempts int, cause err
 	if cur, err := w.st.get(ctx, call.ID); err == nil {
 		env.Worker, env.StartedAt = cur.Worker, cur.StartedAt
 	}
-	if wrote, err := w.st.put(ctx, env, w.ttlFor(call), DoneChannel); err != nil {
+	if wrote, err := w.st.putFinal(ctx, env, w.ttlFor(call), DoneChannel); err != nil {
 		w.log.ErrorContext(ctx, "could not finish a call that ran out of attempts", "job_id", call.ID, "err", err)
 	} else if wrote {
 		w.log.WarnContext(ctx, "call ran out of attempts", "job_id", call.ID, "tool", call.Tool, "attempts", attempts, "cause", cause)
@@ -407,7 +407,7 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, call *Call, env *
 	} else {
 		env.State, env.Result = Succeeded, result
 	}
-	wrote, err := w.st.put(context.WithoutCancel(ctx), env, w.ttlFor(call), DoneChannel)
+	wrote, err := w.st.putFinal(context.WithoutCancel(ctx), env, w.ttlFor(call), DoneChannel)
 	if err != nil {
 		return err
 	}
