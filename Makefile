@@ -23,7 +23,7 @@ build: ## Build bin/worker, bin/toolq-child and bin/enqueue
 demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop
 	$(GO) run ./internal/demo
 
-test: lint compose-check test-race test-none test-vm fuzz-short ## Everything CI checks: lint, race-enabled tests, the sandbox suite without cgroups and on cgroup v2 in a VM, short fuzz runs
+test: lint compose-check test-race test-none test-vm fuzz-short chaos-short ## Everything CI checks: lint, race-enabled tests, the sandbox suite without cgroups and on cgroup v2 in a VM, short fuzz runs, a short chaos run
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -60,6 +60,12 @@ fuzz-short: ## Run each fuzz target for FUZZTIME (default 10s)
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./jobs/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./jobs/
 
+chaos: ## 2,000 mixed calls while workers are killed and stopped and Redis restarts; checks every call (about 5 min)
+	$(GO) run ./internal/chaos -calls 2000 -window 60s -report .cache/chaos.json
+
+chaos-short: ## The chaos run CI makes: 300 calls over 20 s, the same faults (about 2 min)
+	$(GO) run ./internal/chaos -calls 300 -window 20s -kill-every 3s
+
 bench: ## Benchmarks: per-call cost, idle latency, throughput; prints one table
 	@{ $(GO) test -run '^$$' -bench 'Noop|SubmitWait' -benchtime 300x ./internal/bench && \
 	   $(GO) test -run '^$$' -bench 'Fit' -benchtime 5x ./internal/bench && \
@@ -71,4 +77,4 @@ doctor: build ## What this host can enforce
 clean: ## Remove build outputs
 	rm -rf $(BIN)
 
-.PHONY: help build demo test test-vm vm-kernel lint compose-check test-race test-none fuzz-short bench doctor clean
+.PHONY: help build demo test test-vm vm-kernel lint compose-check test-race test-none fuzz-short chaos chaos-short bench doctor clean

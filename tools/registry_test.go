@@ -206,3 +206,24 @@ func TestSizeChecksRunBeforeSchema(t *testing.T) {
 		t.Fatalf("got %v, want input_too_large", err)
 	}
 }
+
+// TestExamplesRun: every example a tool advertises is valid and runs to a
+// result in process. The end-to-end and chaos runs submit these, so a
+// broken one would fail far from its cause.
+func TestExamplesRun(t *testing.T) {
+	r := Standard()
+	for _, name := range r.Names() {
+		ex := r.Example(name)
+		if ex == "" {
+			continue
+		}
+		in, err := r.Validate(name, []byte(ex), nil)
+		if err != nil {
+			t.Errorf("%s: its example is refused: %v", name, err)
+			continue
+		}
+		if _, err := r.ExecuteSafe(context.Background(), name, in); err != nil {
+			t.Errorf("%s: its example fails: %v", name, err)
+		}
+	}
+}

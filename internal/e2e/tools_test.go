@@ -12,37 +12,15 @@ import (
 	"github.com/toolq/toolq/tools"
 )
 
-// wold is the Wold, Esbensen & Geladi example: 3 rows, 4 columns.
-const wold = `[[3,4,2,2],[4,3,4,3],[5,5,6,4]]`
-
 // toolExamples holds one valid input per tool of the standard registry that
 // does not carry its own (tool.Def.Example). TestEveryToolThroughTheWorker
 // fails when a tool has neither, so a new tool cannot skip the end-to-end
-// run. The *_predict tools take the model_params
-// of a fit, which the test makes first.
+// run. The *_predict tools take the model_params of a fit, which the test
+// makes first, so their examples live here.
 var toolExamples = map[string]string{
-	"robust_summary_stats":         `{"values": [108, 89.52, 95.16, 101.61, 99.19, 100, 93.55, 97.58, 93.55, 98.39, 88.71]}`,
-	"detect_outliers":              `{"values": [10.1, 10.3, 10.2, 10.0, 10.4, 10.2, 10.1, 10.3, 9.9, 10.2, 10.0, 10.1, 10.3, 10.2, 100.0]}`,
-	"robust_scale_sn":              `{"values": [0, 10, 20, 3, 4, 50, 6]}`,
-	"median_absolute_deviation":    `{"values": [10, 11, 12, 10, 9, 10, 50], "scale": "raw"}`,
-	"normality_test":               `{"values": [1.37, -0.56, 0.36, 0.63, 0.40, -0.11, 1.51, -0.09, 2.02, -0.06]}`,
-	"confidence_interval":          `{"values": [10, 11, 12, 10, 9, 10], "method": "classical"}`,
-	"ttest_two_samples":            `{"group_a": [100, 101, 99, 100, 101], "group_b": [200, 201, 199, 200, 201]}`,
-	"ttest_paired_samples":         `{"group_a": [8.8, 6.6, 7.26, 9.32, 5.88], "group_b": [5.37, 4.83, 7.87, 3.3, 8.26]}`,
-	"within_between_variance":      `{"values": [101, 102, 94, 95], "groups": [1, 1, 2, 2]}`,
-	"fit_pca":                      `{"data": ` + wold + `, "n_components": 2}`,
-	"fit_pls":                      `{"x_data": [[1,2],[2,1],[3,5],[4,3],[5,6]], "y_data": [3,3,8,7,11], "n_components": 1}`,
-	"scale_data":                   `{"data": [[1,10],[2,20],[3,30],[4,40]]}`,
-	"detect_multivariate_outliers": `{"data": [[1,2,3],[2,3,4],[3,4,6],[4,5,6],[5,7,8],[6,7,9],[7,8,10],[8,9,12]], "n_components": 1}`,
-	"pca_predict":                  `{"model_params": FIT, "new_data": [[3,4,2,2]]}`,
-	"pls_predict":                  `{"model_params": FIT, "new_data": [[2,3]]}`,
-	"control_chart":                `{"values": [33, 30, 29, 30, 27, 32, 17], "chart_type": "shewhart"}`,
-	"process_capability":           `{"values": [9.8, 10.1, 10.0, 9.9, 10.2, 10.0, 9.7, 10.3], "lower_spec": 9, "upper_spec": 11}`,
-	"robust_regression":            `{"x": [1, 2, 3, 4, 5, 6], "y": [2.1, 3.9, 6.2, 7.8, 10.1, 30]}`,
-	"repeated_median":              `{"x": [1, 2, 3, 4, 5], "y": [5, 10, 15, 20, 100]}`,
-	"find_elbow":                   `{"x": [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14], "y": [0,1,2,3,4,5,6,7,17,27,37,47,57,67,77]}`,
-	"create_factorial_design":      `{"n_factors": 3, "factor_names": ["temperature", "pressure", "time"]}`,
-	"extract_batch_features":       `{"data": [{"batch": "A", "t": 0, "temp": 20}, {"batch": "A", "t": 1, "temp": 22}, {"batch": "B", "t": 0, "temp": 21}, {"batch": "B", "t": 1, "temp": 25}], "value_columns": ["temp"], "time_column": "t", "features": ["mean", "max", "area", "slope", "mad"]}`,
+	"pca_predict":             `{"model_params": FIT, "new_data": [[3,4,2,2]]}`,
+	"pls_predict":             `{"model_params": FIT, "new_data": [[2,3]]}`,
+	"create_factorial_design": `{"n_factors": 3, "factor_names": ["temperature", "pressure", "time"]}`,
 }
 
 // fitFor names the fit whose model_params a predict tool takes.

@@ -435,6 +435,7 @@ type batchOutput struct {
 func extractBatchFeaturesDef() tool.Def {
 	return tool.Def{
 		Name:     "extract_batch_features",
+		Example:  `{"data": [{"batch": "A", "t": 0, "temp": 20}, {"batch": "A", "t": 1, "temp": 22}, {"batch": "B", "t": 0, "temp": 21}, {"batch": "B", "t": 1, "temp": 25}], "value_columns": ["temp"], "time_column": "t", "features": ["mean", "max", "area", "slope", "mad"]}`,
 		Category: Category,
 		Description: "Summarise batch process data: for every batch and every value column (tag), compute the requested features, " +
 			"giving a feature matrix with one row per batch, ready for a multivariate analysis of batches (PCA, PLS). " +

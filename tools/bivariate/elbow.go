@@ -38,6 +38,7 @@ const parallelSlopes = 0x1p-26
 func findElbowDef() tool.Def {
 	return tool.Def{
 		Name:     "find_elbow",
+		Example:  `{"x": [0,1,2,3,4,5,6,7,8,9,10,11,12,13,14], "y": [0,1,2,3,4,5,6,7,17,27,37,47,57,67,77]}`,
 		Category: Category,
 		Description: "Find the elbow (knee) of an x–y curve: where it changes from one roughly straight regime to " +
 			"another, as in a scree plot of explained variance against component number, an elbow plot of cluster " +

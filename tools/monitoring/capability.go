@@ -72,6 +72,7 @@ type capabilityOutput struct {
 func processCapabilityDef() tool.Def {
 	return tool.Def{
 		Name:     "process_capability",
+		Example:  `{"values": [9.8, 10.1, 10.0, 9.9, 10.2, 10.0, 9.7, 10.3], "lower_spec": 9, "upper_spec": 11}`,
 		Category: Category,
 		Description: "Compute the process capability index Cpk of a set of measurements against specification limits: how many " +
 			"spreads fit between the centre of the process and the nearer limit. " +

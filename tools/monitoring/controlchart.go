@@ -68,6 +68,7 @@ type controlChartOutput struct {
 func controlChartDef() tool.Def {
 	return tool.Def{
 		Name:     "control_chart",
+		Example:  `{"values": [33, 30, 29, 30, 27, 32, 17], "chart_type": "shewhart"}`,
 		Category: Category,
 		Description: "Build a control chart for a time-ordered sequence of observations and find the out-of-control points. " +
 			"Input: values (numbers in time order, null = missing; at least 5), chart_type and style. " +

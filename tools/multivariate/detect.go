@@ -26,6 +26,7 @@ const detectDescription = "Screen the rows of a numeric data matrix for multivar
 func detectDef() tool.Def {
 	return tool.Def{
 		Name:        "detect_multivariate_outliers",
+		Example:     `{"data": [[1,2,3],[2,3,4],[3,4,6],[4,5,6],[5,7,8],[6,7,9],[7,8,10],[8,9,12]], "n_components": 1}`,
 		Category:    Category,
 		Description: detectDescription,
 		Schema:      detectSchema,

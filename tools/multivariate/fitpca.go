@@ -35,6 +35,7 @@ const fitPCADescription = "Principal component analysis of a numeric data matrix
 func fitPCADef() tool.Def {
 	return tool.Def{
 		Name:        "fit_pca",
+		Example:     `{"data": [[3,4,2,2],[4,3,4,3],[5,5,6,4]], "n_components": 2}`,
 		Category:    Category,
 		Description: fitPCADescription,
 		Schema:      fitPCASchema,

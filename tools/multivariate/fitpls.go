@@ -34,6 +34,7 @@ const fitPLSDescription = "Projection to latent structures (partial least square
 func fitPLSDef() tool.Def {
 	return tool.Def{
 		Name:        "fit_pls",
+		Example:     `{"x_data": [[1,2],[2,1],[3,5],[4,3],[5,6]], "y_data": [3,3,8,7,11], "n_components": 1}`,
 		Category:    Category,
 		Description: fitPLSDescription,
 		Schema:      fitPLSSchema,

@@ -23,6 +23,7 @@ const scaleDataDescription = "Mean-centre a numeric data matrix and scale it to 
 func scaleDataDef() tool.Def {
 	return tool.Def{
 		Name:        "scale_data",
+		Example:     `{"data": [[1,10],[2,20],[3,30],[4,40]]}`,
 		Category:    Category,
 		Description: scaleDataDescription,
 		Schema:      scaleDataSchema,

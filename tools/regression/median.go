@@ -12,6 +12,7 @@ import (
 func repeatedMedianDef() tool.Def {
 	return tool.Def{
 		Name:     "repeated_median",
+		Example:  `{"x": [1, 2, 3, 4, 5], "y": [5, 10, 15, 20, 100]}`,
 		Category: Category,
 		Description: "Compute Siegel's repeated-median slope of y on x, and nothing else: for each point the median of " +
 			"its slopes (y_j − y_i)/(x_j − x_i) to every other point with a different x, then the median of those " +

@@ -21,6 +21,7 @@ const float32Eps = 0x1p-23
 func robustRegressionDef() tool.Def {
 	return tool.Def{
 		Name:     "robust_regression",
+		Example:  `{"x": [1, 2, 3, 4, 5, 6], "y": [2.1, 3.9, 6.2, 7.8, 10.1, 30]}`,
 		Category: Category,
 		Description: "Fit a robust straight line y = intercept + slope·x. The slope is Siegel's repeated median: " +
 			"for each point the median of its slopes to every other point with a different x, then the median of " +

@@ -15,6 +15,7 @@ import (
 func confidenceIntervalDef() tool.Def {
 	return tool.Def{
 		Name:     "confidence_interval",
+		Example:  `{"values": [10, 11, 12, 10, 9, 10], "method": "classical"}`,
 		Category: Category,
 		Description: "Compute a t-based confidence interval for the center of a list of numbers: " +
 			"center ± t(1 − (1 − confidence_level)/2, n − 1) · spread / √n. " +
@@ -112,6 +113,7 @@ func interpretation(subject, label string, diff float64, t tTest, confidenceLeve
 func ttestTwoSamplesDef() tool.Def {
 	return tool.Def{
 		Name:     "ttest_two_samples",
+		Example:  `{"group_a": [100, 101, 99, 100, 101], "group_b": [200, 201, 199, 200, 201]}`,
 		Category: Category,
 		Description: "Compare the means of two independent groups with Student's two-sample t-test, assuming equal variances " +
 			"(pooled variance). The difference is taken as B − A. " +
@@ -176,6 +178,7 @@ const pairedLengthMessage = "group_a and group_b must have the same length for a
 func ttestPairedSamplesDef() tool.Def {
 	return tool.Def{
 		Name:     "ttest_paired_samples",
+		Example:  `{"group_a": [8.8, 6.6, 7.26, 9.32, 5.88], "group_b": [5.37, 4.83, 7.87, 3.3, 8.26]}`,
 		Category: Category,
 		Description: "Compare two paired measurements (before/after, two methods on the same items) with the paired t-test: " +
 			"a one-sample t-test on the differences A − B. " +

@@ -14,6 +14,7 @@ import (
 func normalityTestDef() tool.Def {
 	return tool.Def{
 		Name:     "normality_test",
+		Example:  `{"values": [1.37, -0.56, 0.36, 0.63, 0.40, -0.11, 1.51, -0.09, 2.02, -0.06]}`,
 		Category: Category,
 		Description: "Test whether a list of numbers is consistent with a normal distribution, using the Shapiro–Wilk test " +
 			"(Royston's algorithm AS R94, as in scipy.stats.shapiro and R's shapiro.test). " +

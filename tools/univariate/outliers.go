@@ -13,6 +13,7 @@ import (
 func detectOutliersDef() tool.Def {
 	return tool.Def{
 		Name:     "detect_outliers",
+		Example:  `{"values": [10.1, 10.3, 10.2, 10.0, 10.4, 10.2, 10.1, 10.3, 9.9, 10.2, 10.0, 10.1, 10.3, 10.2, 100.0]}`,
 		Category: Category,
 		Description: "Find outliers in a list of numbers with Rosner's generalized ESD (extreme Studentized deviate) test, " +
 			"as in the NIST e-handbook: the most extreme value is removed up to max_outliers_to_detect times, and the number of " +

@@ -37,6 +37,7 @@ type summaryOutput struct {
 func robustSummaryStatsDef() tool.Def {
 	return tool.Def{
 		Name:     "robust_summary_stats",
+		Example:  `{"values": [108, 89.52, 95.16, 101.61, 99.19, 100, 93.55, 97.58, 93.55, 98.39, 88.71]}`,
 		Category: Category,
 		Description: "Describe a list of numbers with classical and robust statistics. " +
 			"Input: values (numbers, null = missing; at least 2) and method, \"robust\" (default) or \"classical\". " +
@@ -105,6 +106,7 @@ func runRobustSummaryStats(_ context.Context, input json.RawMessage) (any, error
 func robustScaleSnDef() tool.Def {
 	return tool.Def{
 		Name:     "robust_scale_sn",
+		Example:  `{"values": [0, 10, 20, 3, 4, 50, 6]}`,
 		Category: Category,
 		Description: "Estimate the spread of a list of numbers with the Rousseeuw–Croux Sn scale, a robust alternative to the " +
 			"standard deviation that tolerates up to half the data being outliers and needs no estimate of the center. " +
@@ -137,6 +139,7 @@ func robustScaleSnDef() tool.Def {
 func medianAbsoluteDeviationDef() tool.Def {
 	return tool.Def{
 		Name:     "median_absolute_deviation",
+		Example:  `{"values": [10, 11, 12, 10, 9, 10, 50], "scale": "raw"}`,
 		Category: Category,
 		Description: "Compute the median absolute deviation (MAD), median(|x − median(x)|), a robust measure of spread. " +
 			"Input: values (numbers, null = missing; at least 2) and scale: \"normal\" (default) divides by 0.6744897501960817 " +

@@ -19,6 +19,7 @@ const groupsLengthMessage = "values and groups must have the same length."
 func withinBetweenVarianceDef() tool.Def {
 	return tool.Def{
 		Name:     "within_between_variance",
+		Example:  `{"values": [101, 102, 94, 95], "groups": [1, 1, 2, 2]}`,
 		Category: Category,
 		Description: "Split the variation of measurements into a within-group and a between-group part (one-way " +
 			"analysis of variance), e.g. repeatability within a batch versus variation from batch to batch. " +
