@@ -352,6 +352,9 @@ func run(ctx context.Context, c config) (bool, error) {
 		fig.Submitted, fig.Final, fig.Lost, fig.Duplicated, fig.Wrong, fig.Leaked)
 	if c.report != "" {
 		b, _ := json.MarshalIndent(fig, "", "  ")
+		if err := os.MkdirAll(filepath.Dir(c.report), 0o755); err != nil {
+			return false, err
+		}
 		if err := os.WriteFile(c.report, append(b, '\n'), 0o644); err != nil {
 			return false, err
 		}
