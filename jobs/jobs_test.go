@@ -44,7 +44,10 @@ func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-func setup(t *testing.T) *bundle {
+func setup(t *testing.T) *bundle { t.Helper(); return setupWith(t, nil) }
+
+// setupWith is setup with the worker's options changed by edit.
+func setupWith(t *testing.T, edit func(*WorkerOptions)) *bundle {
 	t.Helper()
 	srv := redistest.Start(t)
 	rdb := redistest.Client(t, srv)
@@ -56,11 +59,15 @@ func setup(t *testing.T) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewWorker(rdb, &WorkerOptions{
+	wo := &WorkerOptions{
 		Sandbox: sb, Diagnostics: true, Concurrency: 2,
 		MaxTimeout: 5 * time.Second, MaxMemoryBytes: 512 << 20,
 		MaxOutputBytes: 1 << 20, Logger: quiet(),
-	})
+	}
+	if edit != nil {
+		edit(wo)
+	}
+	w, err := NewWorker(rdb, wo)
 	if err != nil {
 		t.Fatal(err)
 	}

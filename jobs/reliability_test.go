@@ -3,9 +3,12 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +200,56 @@ func TestFinalWriteOutlastsARedisRestart(t *testing.T) {
 	got, err := st.get(ctx, env.ID)
 	if err != nil || got.State != Succeeded {
 		t.Fatalf("record after the restart: %+v, %v", got, err)
+	}
+}
+
+// recorder is an Observer that remembers what it heard.
+type recorder struct {
+	mu       sync.Mutex
+	started  map[string]int
+	ended    map[string]int
+	finished []string // tool/state/code
+}
+
+func (r *recorder) SandboxStarted(tool string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.started[tool]++
+}
+
+func (r *recorder) SandboxEnded(tool string, out *sandbox.Outcome) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if out != nil {
+		r.ended[tool]++
+	}
+}
+
+func (r *recorder) Finished(env *Envelope, superseded bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	code := ""
+	if env.Error != nil {
+		code = string(env.Error.Code)
+	}
+	r.finished = append(r.finished, fmt.Sprintf("%s/%s/%s/%v", env.Tool, env.State, code, superseded))
+}
+
+// TestObserverHearsEachCall: the hooks metrics hang on see every sandboxed
+// run and every final write, and nothing for a call refused before it ran.
+func TestObserverHearsEachCall(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{started: map[string]int{}, ended: map[string]int{}}
+	b := setupWith(t, func(o *WorkerOptions) { o.Observer = rec })
+	b.call(t, "diag_echo", `{"value": 1}`, nil)
+	b.call(t, "diag_panic", `{}`, nil)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.started["diag_echo"] != 1 || rec.ended["diag_echo"] != 1 || rec.started["diag_panic"] != 1 || rec.ended["diag_panic"] != 1 {
+		t.Errorf("sandbox hooks: started %v, ended %v", rec.started, rec.ended)
+	}
+	want := []string{"diag_echo/succeeded//false", "diag_panic/failed/tool_crashed/false"}
+	if !slices.Equal(rec.finished, want) {
+		t.Errorf("finished %v, want %v", rec.finished, want)
 	}
 }

@@ -63,6 +63,22 @@ type WorkerOptions struct {
 	Name string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Observer, when set, hears about each sandboxed run and each final
+	// write, for metrics.
+	Observer Observer
+}
+
+// Observer hears what a worker does, so that metrics can be kept outside
+// this package. Its methods are called from the handlers' goroutines and
+// must be quick and safe for concurrent use.
+type Observer interface {
+	// SandboxStarted: a child is about to start for a call of tool.
+	SandboxStarted(tool string)
+	// SandboxEnded: that child is gone; out is nil when it never started.
+	SandboxEnded(tool string, out *sandbox.Outcome)
+	// Finished: this worker wrote env as the call's final record, or found
+	// another writer first (superseded).
+	Finished(env *Envelope, superseded bool)
 }
 
 // Worker is the asynq handler for tool calls.
@@ -249,8 +265,13 @@ func (w *Worker) giveUp(ctx context.Context, call *Call, attempts int, cause err
 	}
 	if wrote, err := w.st.putFinal(ctx, env, w.ttlFor(call), DoneChannel); err != nil {
 		w.log.ErrorContext(ctx, "could not finish a call that ran out of attempts", "job_id", call.ID, "err", err)
-	} else if wrote {
-		w.log.WarnContext(ctx, "call ran out of attempts", "job_id", call.ID, "tool", call.Tool, "attempts", attempts, "cause", cause)
+	} else {
+		if wrote {
+			w.log.WarnContext(ctx, "call ran out of attempts", "job_id", call.ID, "tool", call.Tool, "attempts", attempts, "cause", cause)
+		}
+		if w.o.Observer != nil {
+			w.o.Observer.Finished(env, !wrote)
+		}
 	}
 }
 
@@ -339,6 +360,9 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 
 	req, _ := json.Marshal(child.Request{Tool: call.Tool, Input: input, Diagnostics: w.o.Diagnostics})
+	if w.o.Observer != nil {
+		w.o.Observer.SandboxStarted(call.Tool)
+	}
 	out, err := w.o.Sandbox.Run(jobCtx, &sandbox.Cmd{
 		ID:    call.ID,
 		Path:  w.o.ChildPath,
@@ -352,6 +376,9 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			Stdout:  w.o.MaxOutputBytes,
 		},
 	})
+	if w.o.Observer != nil {
+		w.o.Observer.SandboxEnded(call.Tool, out)
+	}
 	if err != nil {
 		// Sandbox set-up failed: nothing ran. Retry while attempts remain.
 		if retried < maxRetry && jobCtx.Err() == nil {
@@ -420,6 +447,9 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, call *Call, env *
 	}
 	if !wrote {
 		attrs = append(attrs, "superseded", true)
+	}
+	if w.o.Observer != nil {
+		w.o.Observer.Finished(env, !wrote)
 	}
 	log.InfoContext(ctx, "job finished", attrs...)
 	return nil
