@@ -40,6 +40,9 @@ type BoxSettings struct {
 	// FuncTol is the stopping threshold on the relative decrease of f.
 	// Defaults to 1e-15.
 	FuncTol float64
+	// MaxEvals caps the calls of f: the search stops, unconverged, at the
+	// first iteration that starts with more. Defaults to no cap.
+	MaxEvals int
 }
 
 func (s *BoxSettings) withDefaults() BoxSettings {
@@ -54,6 +57,7 @@ func (s *BoxSettings) withDefaults() BoxSettings {
 		if s.FuncTol > 0 {
 			out.FuncTol = s.FuncTol
 		}
+		out.MaxEvals = s.MaxEvals
 	}
 	return out
 }
@@ -106,7 +110,6 @@ func MinimizeBox(f BoxObjective, x0, lo, hi []float64, settings *BoxSettings) Bo
 
 	h := boxIdentity(k)
 	free := make([]bool, k)
-	prevFree := make([]bool, k)
 	d := make([]float64, k)
 	xt := make([]float64, k)
 	gt := make([]float64, k)
@@ -116,40 +119,41 @@ func MinimizeBox(f BoxObjective, x0, lo, hi []float64, settings *BoxSettings) Bo
 	stalls := 0
 
 	for res.Iterations = 0; res.Iterations < set.MaxIter; res.Iterations++ {
+		if set.MaxEvals > 0 && b.evals > set.MaxEvals {
+			break
+		}
 		// 1. Projected gradient and active set.
 		pgMax := 0.0
-		changed := false
 		for i := range x {
 			free[i] = !(x[i] <= lo[i] && g[i] > 0) && !(x[i] >= hi[i] && g[i] < 0) && lo[i] < hi[i]
 			if free[i] {
 				pgMax = math.Max(pgMax, math.Abs(g[i]))
 			}
-			if free[i] != prevFree[i] {
-				changed = true
-			}
 		}
-		copy(prevFree, free)
 		if pgMax <= set.GradTol {
 			res.Converged = true
 			break
 		}
-		if changed && !fresh {
-			h, fresh = boxIdentity(k), true
-		}
 
-		// 2. Direction.
-		slope := b.direction(d, h, g, free)
-		if slope >= 0 && !fresh {
+		// 2. Direction, then 3. line search; on failure, once more along
+		// the steepest-descent direction.
+		var (
+			fNew float64
+			ok   bool
+		)
+		for attempt := 0; attempt < 2; attempt++ {
+			slope := b.direction(d, h, g, free, x)
+			if !(slope < 0) && !fresh {
+				h, fresh = boxIdentity(k), true
+				slope = b.direction(d, h, g, free, x)
+			}
+			if !(slope < 0) {
+				break
+			}
+			if fNew, ok = b.lineSearch(x, fx, slope, d, xt, gt); ok || fresh {
+				break
+			}
 			h, fresh = boxIdentity(k), true
-			slope = b.direction(d, h, g, free)
-		}
-
-		// 3. Projected backtracking line search.
-		ft, ok := b.lineSearch(x, fx, g, d, xt, gt)
-		if !ok && !fresh {
-			h, fresh = boxIdentity(k), true
-			b.direction(d, h, g, free)
-			ft, ok = b.lineSearch(x, fx, g, d, xt, gt)
 		}
 		if !ok {
 			res.Converged = true // no descent along −g: a minimum to working precision
@@ -172,10 +176,10 @@ func MinimizeBox(f BoxObjective, x0, lo, hi []float64, settings *BoxSettings) Bo
 			boxBFGSUpdate(h, s, y, sy)
 		}
 
-		decrease := fx - ft
+		decrease := fx - fNew
 		copy(x, xt)
 		copy(g, gt)
-		fx = ft
+		fx = fNew
 		if decrease <= set.FuncTol*math.Max(1, math.Abs(fx)) {
 			stalls++
 			if stalls >= 2 {
@@ -197,6 +201,7 @@ type boxSearch struct {
 	lo, hi []float64
 	k      int
 	evals  int
+	xa, ga []float64 // line search: the best point so far and its gradient
 }
 
 // eval calls f, mapping NaN to +Inf.
@@ -209,9 +214,10 @@ func (b *boxSearch) eval(x, grad []float64) float64 {
 	return v
 }
 
-// direction writes d = −H·g on the free coordinates (0 elsewhere) and
-// returns the directional derivative g·d.
-func (b *boxSearch) direction(d []float64, h [][]float64, g []float64, free []bool) float64 {
+// direction writes d = −H·g on the free coordinates (0 elsewhere), drops
+// the components that would leave the box from a coordinate on its bound,
+// and returns the directional derivative g·d.
+func (b *boxSearch) direction(d []float64, h [][]float64, g []float64, free []bool, x []float64) float64 {
 	var slope float64
 	for i := range d {
 		d[i] = 0
@@ -223,44 +229,104 @@ func (b *boxSearch) direction(d []float64, h [][]float64, g []float64, free []bo
 				d[i] -= h[i][j] * g[j]
 			}
 		}
+		if (x[i] <= b.lo[i] && d[i] < 0) || (x[i] >= b.hi[i] && d[i] > 0) {
+			d[i] = 0
+		}
 		slope += g[i] * d[i]
 	}
 	return slope
 }
 
-// lineSearch backtracks along P(x + t·d) from t = 1 (shortened first so
-// that no coordinate moves further than the box is wide) and returns the
-// accepted point in xt, its gradient in gt and its value. ok is false when
-// no t down to 2⁻⁶⁰ of the first lowers f by Armijo's condition.
-func (b *boxSearch) lineSearch(x []float64, fx float64, g, d, xt, gt []float64) (float64, bool) {
-	const armijo = 1e-4
-	t := 1.0
+// lineSearch looks along x + t·d, t ∈ (0, t_max], t_max the step at which
+// the first free coordinate reaches its bound, for a point that meets the
+// weak Wolfe conditions f(x_t) ≤ f(x) + 10⁻⁴·t·slope and
+// ∇f(x_t)·d ≥ ½·slope, by doubling and bisection as Lewis & Overton
+// ("Nonsmooth optimization via quasi-Newton methods", 2013) do for
+// functions with kinks; at t_max the first condition suffices. The accepted
+// point goes to xt and its gradient to gt. When no Wolfe point turns up
+// within 60 trials the lowest point that meets the first condition is taken;
+// ok is false when there is none.
+func (b *boxSearch) lineSearch(x []float64, fx, slope float64, d, xt, gt []float64) (float64, bool) {
+	const (
+		armijo = 1e-4
+		wolfe  = 0.5
+	)
+	// tMax: the step at which a free coordinate first reaches its bound.
+	tMax := math.Inf(1)
 	for i := range d {
-		if w := b.hi[i] - b.lo[i]; math.Abs(d[i])*t > w && w > 0 {
-			t = w / math.Abs(d[i])
+		if ti := b.stepToBound(x, d, i); ti < tMax {
+			tMax = ti
 		}
 	}
+	if !(tMax > 0) {
+		return fx, false
+	}
+	if b.xa == nil {
+		b.xa, b.ga = make([]float64, b.k), make([]float64, b.k)
+	}
+	fBest, found := math.Inf(1), false
+	tLo, tHi := 0.0, math.Inf(1)
+	t := math.Min(1, tMax)
 	for range 60 {
-		var dec float64
 		moved := false
 		for i := range x {
 			xt[i] = boxClamp(x[i]+t*d[i], b.lo[i], b.hi[i])
-			dec += g[i] * (xt[i] - x[i])
+			if t == tMax && b.stepToBound(x, d, i) == tMax {
+				// land exactly on the bound, whatever the rounding of x + t·d
+				xt[i] = b.lo[i]
+				if d[i] > 0 {
+					xt[i] = b.hi[i]
+				}
+			}
 			if xt[i] != x[i] {
 				moved = true
 			}
 		}
 		if !moved {
-			return fx, false
+			break
 		}
-		if dec < 0 {
-			if ft := b.eval(xt, gt); ft <= fx+armijo*dec {
+		ft := b.eval(xt, gt)
+		if ft > fx+armijo*t*slope {
+			tHi = t
+		} else {
+			if ft < fBest {
+				fBest, found = ft, true
+				copy(b.xa, xt)
+				copy(b.ga, gt)
+			}
+			var gd float64
+			for i := range d {
+				gd += gt[i] * d[i]
+			}
+			if gd >= wolfe*slope || t >= tMax {
 				return ft, true
 			}
+			tLo = t
 		}
-		t /= 2
+		if math.IsInf(tHi, 1) {
+			t = math.Min(2*tLo, tMax)
+		} else {
+			t = (tLo + tHi) / 2
+		}
 	}
-	return fx, false
+	if !found {
+		return fx, false
+	}
+	copy(xt, b.xa)
+	copy(gt, b.ga)
+	return fBest, true
+}
+
+// stepToBound returns the step t at which x[i] + t·d[i] reaches its bound
+// (+Inf when d[i] = 0).
+func (b *boxSearch) stepToBound(x, d []float64, i int) float64 {
+	switch {
+	case d[i] > 0:
+		return (b.hi[i] - x[i]) / d[i]
+	case d[i] < 0:
+		return (b.lo[i] - x[i]) / d[i]
+	}
+	return math.Inf(1)
 }
 
 func boxClamp(v, lo, hi float64) float64 {

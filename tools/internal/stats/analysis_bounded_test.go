@@ -138,6 +138,11 @@ func TestMinimizeBoxDegenerate(t *testing.T) {
 	if r.X[0] > 0.5 || r.X[0] < 0.45 || math.IsNaN(r.F) {
 		t.Errorf("NaN region: %+v", r)
 	}
+	// MaxEvals too.
+	r = MinimizeBox(rosenbrock, []float64{-1.2, 1}, []float64{-2, -2}, []float64{2, 2}, &BoxSettings{MaxEvals: 5})
+	if r.Converged || r.Evaluations > 5+60 || r.Evaluations <= 5 {
+		t.Errorf("MaxEvals 5: %+v", r)
+	}
 	// MaxIter is honoured and reported as not converged.
 	r = MinimizeBox(rosenbrock, []float64{-1.2, 1}, []float64{-2, -2}, []float64{2, 2}, &BoxSettings{MaxIter: 2})
 	if r.Converged || r.Iterations != 2 {
