@@ -241,7 +241,7 @@ func (e *expander) eval(n *node) (intermediate, error) {
 			power = rn.number
 		}
 		if power < 1 {
-			return intermediate{}, invalid(rn.pos, "'**' at %d requires a positive whole number after it", n.pos)
+			return intermediate{}, invalid(n.pos, "'**' at %d requires a positive whole number after it", n.pos)
 		}
 		power = min(power, len(left.terms))
 		all := left.terms
@@ -289,6 +289,9 @@ func Parse(src string, lim *Limits) (*Formula, error) {
 	if len(root.args) == 2 {
 		lhs := root.args[0]
 		rhs = root.args[1]
+		if lhs.kind == nTilde {
+			return nil, invalid(lhs.pos, "'~' at %d: a formula has one '~', at its top level", lhs.pos)
+		}
 		if lhs.kind != nFactor || lhs.factor.Kind != Variable {
 			return nil, invalid(lhs.pos, "the left-hand side (at %d) must be a single response column", lhs.pos)
 		}

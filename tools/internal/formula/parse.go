@@ -114,7 +114,7 @@ func (l *lexer) next() (token, error) {
 		return token{}, invalid(start, "invalid UTF-8 at %d", start)
 	}
 	if !isIdentStart(r) {
-		return token{}, invalid(start, "unexpected %q at %d", string(r), start)
+		return token{}, invalid(start, "unexpected %s at %d", strconv.QuoteRune(r), start)
 	}
 	end := start + size
 	for end < len(l.src) {

@@ -90,7 +90,7 @@ func (r *Results) Predict(x mat.Matrix, alpha float64) (*Prediction, error) {
 		return nil, errcode.New(errcode.ToolError, "the prediction matrix has %d columns; the model has %d", p, len(r.Params))
 	}
 	cov := r.CovParams()
-	q := stats.TQuantile(1-alpha/2, float64(r.DfResid))
+	q := stats.TQuantilePrecise(1-alpha/2, float64(r.DfResid))
 	out := &Prediction{
 		Mean: make([]float64, m), SEMean: make([]float64, m), SEObs: make([]float64, m),
 		MeanLower: make([]float64, m), MeanUpper: make([]float64, m),

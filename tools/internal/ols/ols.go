@@ -377,7 +377,7 @@ func (r *Results) finish() {
 // ConfInt returns the 100·(1 − alpha)% confidence intervals of the
 // parameters, β ∓ t(1 − alpha/2, DfResid)·se (statsmodels' conf_int).
 func (r *Results) ConfInt(alpha float64) (lower, upper []float64) {
-	q := stats.TQuantile(1-alpha/2, float64(r.DfResid))
+	q := stats.TQuantilePrecise(1-alpha/2, float64(r.DfResid))
 	lower = make([]float64, len(r.Params))
 	upper = make([]float64, len(r.Params))
 	for j, b := range r.Params {
