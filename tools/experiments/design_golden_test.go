@@ -176,3 +176,13 @@ func TestGenerateDesignGolden(t *testing.T) {
 	t.Parallel()
 	runDoeGolden(t, generateDesignDef(), "generate_design.json", 15)
 }
+
+func TestEvaluateDesignGolden(t *testing.T) {
+	t.Parallel()
+	runDoeGolden(t, evaluateDesignDef(), "evaluate_design.json", 4)
+}
+
+func TestAugmentDesignGolden(t *testing.T) {
+	t.Parallel()
+	runDoeGolden(t, augmentDesignDef(), "augment_design.json", 5)
+}

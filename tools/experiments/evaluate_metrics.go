@@ -1,0 +1,414 @@
+package experiments
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/toolq/toolq/tools/internal/formula"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
+	"github.com/toolq/toolq/tools/internal/stats"
+)
+
+// The metrics of evaluate_design (the seed's experiments/evaluate.py), each
+// returning the keys it adds to the result.
+
+// evalMetricNames are the metrics in the seed's registry order.
+var evalMetricNames = []string{
+	"d_efficiency", "i_efficiency", "g_efficiency", "prediction_variance", "vif", "condition_number", "power",
+	"degrees_of_freedom", "alias_structure", "confounding", "resolution", "defining_relation", "clear_effects",
+	"minimum_aberration",
+}
+
+// evalGridLog2 is the seed's Sobol grid size, 2^max(10, ⌈log2 5000⌉) = 8192.
+const evalGridLog2 = 13
+
+const noteRankDeficient = "Design is rank-deficient for the specified model."
+
+// evalCtx is the seed's _EvalContext.
+type evalCtx struct {
+	ctx        context.Context
+	names      []string
+	rows       [][]float64
+	model      string
+	design     *formula.Design
+	x          *mat.Dense
+	cols       []string
+	n, p       int
+	xtx        *mat.SymDense
+	inv        *mat.Dense // nil when XᵀX is singular
+	generators []string
+	effectSize *float64
+	alpha      float64
+	sigma      *float64
+}
+
+// newEvalCtx builds the model matrix and XᵀX, and inverts XᵀX when
+// numpy.linalg.matrix_rank says it has full rank (singular values above
+// σ_max · p · ε).
+func newEvalCtx(ctx context.Context, names []string, rows [][]float64, model string) (*evalCtx, error) {
+	d, err := doeBuild(names, rows, doeModelRHS(names, model))
+	if err != nil {
+		return nil, err
+	}
+	e := &evalCtx{ctx: ctx, names: names, rows: rows, model: model, design: d, x: d.X, cols: d.Columns, alpha: 0.05}
+	e.n, e.p = d.X.Dims()
+	e.xtx = doeXtX(d.X)
+	if doeMatrixRank(e.xtx) == e.p {
+		var inv mat.Dense
+		if err := inv.Inverse(e.xtx); err == nil {
+			e.inv = &inv
+		}
+	}
+	return e, nil
+}
+
+// doeMatrixRank is numpy.linalg.matrix_rank: the singular values above
+// σ_max · max(rows, cols) · ε.
+func doeMatrixRank(a mat.Matrix) int {
+	r, c := a.Dims()
+	var svd mat.SVD
+	if !svd.Factorize(a, mat.SVDNone) {
+		return 0
+	}
+	s := svd.Values(nil)
+	if len(s) == 0 {
+		return 0
+	}
+	tol := s[0] * float64(max(r, c)) * 2.220446049250313e-16
+	rank := 0
+	for _, v := range s {
+		if v > tol {
+			rank++
+		}
+	}
+	return rank
+}
+
+func isInterceptName(name string) bool { return strings.ToLower(name) == "intercept" || name == "1" }
+
+func metricDEfficiency(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("d_efficiency", nil)
+		o.set("note", noteRankDeficient)
+		return o
+	}
+	var lu mat.LU
+	lu.Factorize(e.xtx)
+	logdet, sign := lu.LogDet()
+	if !(sign > 0) {
+		o.set("d_efficiency", nil)
+		o.set("note", "X'X has non-positive determinant.")
+		return o
+	}
+	o.set("d_efficiency", pyfmt.Float(100*math.Exp(logdet/float64(e.p))/float64(e.n)))
+	return o
+}
+
+// predictionVariances returns x'(XᵀX)⁻¹x for each row of pts.
+func predictionVariances(pts *mat.Dense, inv *mat.Dense) []float64 {
+	var pa mat.Dense
+	pa.Mul(pts, inv)
+	r, c := pts.Dims()
+	out := make([]float64, r)
+	for i := range r {
+		s := 0.0
+		for j := range c {
+			s += pa.At(i, j) * pts.At(i, j)
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// gridVariances evaluates the prediction variance on the unscrambled Sobol
+// grid of 8192 points mapped to [−1, 1]^k.
+func (e *evalCtx) gridVariances() ([]float64, error) {
+	pts, err := stats.Sobol(len(e.names), evalGridLog2)
+	if err != nil {
+		return nil, err
+	}
+	g := mat.NewDense(len(pts), e.p, nil)
+	index := make(map[string]int, len(e.names))
+	for i, n := range e.names {
+		index[n] = i
+	}
+	x := make([]float64, len(e.names))
+	row := make([]float64, e.p)
+	for i, pt := range pts {
+		for j, v := range pt {
+			x[j] = v*2.0 - 1.0
+		}
+		doeTermRow(e.design, index, x, row)
+		g.SetRow(i, row)
+	}
+	return predictionVariances(g, e.inv), nil
+}
+
+func metricGEfficiency(e *evalCtx) (*doeObject, error) {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("g_efficiency", nil)
+		o.set("note", noteRankDeficient)
+		return o, nil
+	}
+	pv, err := e.gridVariances()
+	if err != nil {
+		return nil, err
+	}
+	maxPV := slices.Max(pv)
+	if maxPV > 0 {
+		o.set("g_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*maxPV)))
+	} else {
+		o.set("g_efficiency", nil)
+	}
+	o.set("max_prediction_variance", pyfmt.Float(maxPV))
+	return o, nil
+}
+
+func metricIEfficiency(e *evalCtx) (*doeObject, error) {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("i_efficiency", nil)
+		o.set("note", noteRankDeficient)
+		return o, nil
+	}
+	pv, err := e.gridVariances()
+	if err != nil {
+		return nil, err
+	}
+	avg := numpyMean(pv)
+	if avg > 0 {
+		o.set("i_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*avg)))
+	} else {
+		o.set("i_efficiency", nil)
+	}
+	o.set("average_prediction_variance", pyfmt.Float(avg))
+	return o, nil
+}
+
+// numpyMean is numpy's mean: pairwise summation (blocks of 8 unrolled, as
+// numpy's pairwise_sum does) divided by the count.
+func numpyMean(x []float64) float64 {
+	return numpyPairwiseSum(x) / float64(len(x))
+}
+
+func numpyPairwiseSum(a []float64) float64 {
+	n := len(a)
+	switch {
+	case n < 8:
+		s := 0.0
+		for _, v := range a {
+			s += v
+		}
+		return s
+	case n <= 128:
+		var r [8]float64
+		copy(r[:], a[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			for j := range 8 {
+				r[j] += a[i+j]
+			}
+		}
+		s := (r[0] + r[1]) + (r[2] + r[3]) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			s += a[i]
+		}
+		return s
+	}
+	n2 := n / 2
+	n2 -= n2 % 8
+	return numpyPairwiseSum(a[:n2]) + numpyPairwiseSum(a[n2:])
+}
+
+func metricPredictionVariance(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("prediction_variance", nil)
+		o.set("note", noteRankDeficient)
+		return o
+	}
+	pv := predictionVariances(e.x, e.inv)
+	o.set("prediction_variance", pyfmt.Floats(pv))
+	o.set("mean", pyfmt.Float(numpyMean(pv)))
+	o.set("max", pyfmt.Float(slices.Max(pv)))
+	o.set("min", pyfmt.Float(slices.Min(pv)))
+	return o
+}
+
+// metricVIF is statsmodels' variance_inflation_factor for every column but
+// the intercept: 1/(1 − R²) of the column regressed on all the others, the
+// intercept included (so R² is centred).
+func metricVIF(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("vif", nil)
+		o.set("note", noteRankDeficient)
+		return o
+	}
+	vif := &doeObject{}
+	for i, name := range e.cols {
+		if isInterceptName(name) {
+			continue
+		}
+		vif.set(name, pyfmt.Float(varianceInflation(e.x, i)))
+	}
+	o.set("vif", vif)
+	return o
+}
+
+func varianceInflation(x *mat.Dense, i int) float64 {
+	n, p := x.Dims()
+	y := mat.NewVecDense(n, nil)
+	y.CopyVec(x.ColView(i))
+	z := mat.NewDense(n, p-1, nil)
+	for j, c := 0, 0; j < p; j++ {
+		if j == i {
+			continue
+		}
+		z.ColView(c).(*mat.VecDense).CopyVec(x.ColView(j))
+		c++
+	}
+	hasConst := false
+	for j := range p - 1 {
+		col := z.ColView(j)
+		c0 := col.AtVec(0)
+		constant := c0 != 0
+		for r := 1; r < n && constant; r++ {
+			constant = col.AtVec(r) == c0
+		}
+		hasConst = hasConst || constant
+	}
+	var qr mat.QR
+	qr.Factorize(z)
+	var beta mat.VecDense
+	if err := qr.SolveVecTo(&beta, false, y); err != nil {
+		return math.NaN()
+	}
+	var fit mat.VecDense
+	fit.MulVec(z, &beta)
+	ssr, tss := 0.0, 0.0
+	mean := 0.0
+	for r := range n {
+		mean += y.AtVec(r)
+	}
+	mean /= float64(n)
+	for r := range n {
+		d := y.AtVec(r) - fit.AtVec(r)
+		ssr += d * d
+		c := y.AtVec(r)
+		if hasConst {
+			c -= mean
+		}
+		tss += c * c
+	}
+	r2 := 1 - ssr/tss
+	return 1 / (1 - r2)
+}
+
+// metricConditionNumber is numpy.linalg.cond(X): σ_max/σ_min.
+func metricConditionNumber(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	var svd mat.SVD
+	cn := math.NaN()
+	if svd.Factorize(e.x, mat.SVDNone) {
+		s := svd.Values(nil)
+		cn = s[0] / s[len(s)-1]
+	}
+	o.set("condition_number", pyfmt.Float(cn))
+	return o
+}
+
+// metricPower: power of the F test of each term, 1 − F'(F_{1−α}(1, N − p);
+// 1, N − p, λ) with λ = δ²/(σ²·[(XᵀX)⁻¹]ᵢᵢ), the non-central F written as
+// a Poisson mixture of incomplete beta functions (stats.NoncentralFSurvival).
+func metricPower(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("power", nil)
+		o.set("note", noteRankDeficient)
+		return o
+	}
+	sigma := 1.0
+	if e.sigma != nil {
+		sigma = *e.sigma
+	}
+	df := e.n - e.p
+	if df <= 0 {
+		o.set("power", nil)
+		o.set("note", "No residual degrees of freedom (saturated model).")
+		return o
+	}
+	power := func(es float64, i int) float64 {
+		ncp := es * es / (sigma * sigma * e.inv.At(i, i))
+		fCrit := stats.FUpperQuantile(e.alpha, 1, float64(df))
+		return stats.NoncentralFSurvival(fCrit, 1, float64(df), ncp)
+	}
+	if e.effectSize != nil {
+		pw := &doeObject{}
+		for i, name := range e.cols {
+			if !isInterceptName(name) {
+				pw.set(name, pyfmt.Float(power(*e.effectSize, i)))
+			}
+		}
+		o.set("power", pw)
+		return o
+	}
+	sizes := stats.Linspace(0.5*sigma, 3.0*sigma, 20)
+	curves := &doeObject{}
+	for i, name := range e.cols {
+		if isInterceptName(name) {
+			continue
+		}
+		curve := make([]*doeObject, len(sizes))
+		for s, es := range sizes {
+			pt := &doeObject{}
+			pt.set("effect_size", pyfmt.Float(es))
+			pt.set("power", pyfmt.Float(power(es, i)))
+			curve[s] = pt
+		}
+		curves.set(name, curve)
+	}
+	o.set("power_curves", curves)
+	o.set("sigma", pyfmt.Float(sigma))
+	return o
+}
+
+// metricDegreesOfFreedom: model p − 1, residual N − p, total N − 1 and,
+// when rows repeat (compared after numpy.round to 10 decimals), pure error
+// and lack of fit.
+func metricDegreesOfFreedom(e *evalCtx) *doeObject {
+	dof := &doeObject{}
+	dof.set("model", e.p-1)
+	dof.set("residual", e.n-e.p)
+	dof.set("total", e.n-1)
+	distinct := map[string]bool{}
+	for _, r := range e.rows {
+		var b strings.Builder
+		for _, v := range r {
+			rv := math.RoundToEven(v*1e10) / 1e10
+			if rv == 0 {
+				rv = 0 // −0.0 and 0.0 are one value in a Python tuple
+			}
+			b.WriteString(pyfmt.Repr(rv))
+			b.WriteByte(',')
+		}
+		distinct[b.String()] = true
+	}
+	if nd := len(distinct); nd < e.n {
+		dof.set("pure_error", e.n-nd)
+		lof := 0
+		if nd > e.p {
+			lof = nd - e.p
+		}
+		dof.set("lack_of_fit", lof)
+	}
+	o := &doeObject{}
+	o.set("degrees_of_freedom", dof)
+	return o
+}
