@@ -48,6 +48,11 @@
 //     Treatment(reference=…). I(x ^ k) means x to the power k (Python would
 //     read ^ as exclusive or) and is named "I(x ** k)"; k runs from 1 to 100.
 //   - The left-hand side is one column (patsy also accepts expressions).
+//   - Expansion is bounded so that Parse stays fast on any input: at most
+//     1,000 terms at any step and 250,000 products of terms per formula
+//     (input_too_large beyond), which refuses a few formulas patsy would
+//     expand and then cut back below the cap by subtraction. A power stops
+//     once its products stop changing, which gives patsy's result.
 //   - Q() names are written back with double quotes: Q('a b') is named
 //     Q("a b").
 //   - I(x ** k) is computed in floating point even for integer columns,

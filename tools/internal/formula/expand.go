@@ -32,43 +32,69 @@ import (
 // The result is patsy's ModelDesc.rhs_termlist order; the model matrix may
 // reorder terms (see Design).
 
+// Expansion work is bounded twice: no term list may grow past
+// intermediateTermCap, and all the products formed while expanding one
+// formula (pairs of terms multiplied by ':', '*' and '**') may not exceed
+// productBudget. A formula whose result fits the term cap needs far fewer;
+// without the budget, a 4,096-character formula could ask for billions.
+const productBudget = 250_000
+
+// iterm is a term during expansion: its factors in written order, and the
+// sorted ids of its factors, which identify it as a set.
+type iterm struct {
+	t   Term
+	ids []int32
+}
+
 type intermediate struct {
 	intercept        bool
 	interceptRemoved bool
-	terms            []Term
+	terms            []iterm
 }
 
 type expander struct {
-	ids   map[Factor]int // factor interning, for term identity keys
-	limit int
+	ids      map[Factor]int32 // factor interning
+	limit    int
+	products int
 }
 
-func (e *expander) id(f Factor) int {
+func (e *expander) id(f Factor) int32 {
 	if id, ok := e.ids[f]; ok {
 		return id
 	}
-	id := len(e.ids)
+	id := int32(len(e.ids))
 	e.ids[f] = id
 	return id
 }
 
-// key identifies a term by its set of factors.
-func (e *expander) key(t Term) string {
-	ids := make([]int, len(t))
-	for i, f := range t {
-		ids[i] = e.id(f)
+func key(ids []int32) string { return string(appendKey(nil, ids)) }
+
+func appendKey(b []byte, ids []int32) []byte {
+	for _, id := range ids {
+		b = append(b, byte(id>>24), byte(id>>16), byte(id>>8), byte(id))
 	}
-	// insertion sort: terms are short
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
-			ids[j], ids[j-1] = ids[j-1], ids[j]
+	return b
+}
+
+// union merges two sorted id lists without duplicates into out[:0].
+func union(out, a, b []int32) []int32 {
+	out = out[:0]
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
 		}
 	}
-	b := make([]byte, 0, 3*len(ids))
-	for _, id := range ids {
-		b = utf8.AppendRune(b, rune(id+1)) // ids stay far below the surrogate range
-	}
-	return string(b)
+	return out
 }
 
 // termList accumulates distinct terms in order and refuses to grow past the
@@ -76,35 +102,55 @@ func (e *expander) key(t Term) string {
 type termList struct {
 	e     *expander
 	seen  map[string]bool
-	terms []Term
+	terms []iterm
 }
 
 func (e *expander) newList() *termList { return &termList{e: e, seen: map[string]bool{}} }
 
-func (l *termList) add(t Term) error {
-	k := l.e.key(t)
-	if l.seen[k] {
+// add appends a term with the factor ids ids (k is their key) unless a
+// term with the same factors is already there; build makes the ordered
+// factor list only for a new term. ids and k may be scratch buffers: add
+// copies what it keeps.
+func (l *termList) add(ids []int32, k []byte, build func() Term) error {
+	if l.seen[string(k)] { // no allocation for the lookup
 		return nil
 	}
 	if len(l.terms) >= l.e.limit {
 		return errcode.New(errcode.InputTooLarge, "formula expands to more than %d terms", l.e.limit).
 			With("key", "formula").With("limit", l.e.limit)
 	}
-	l.seen[k] = true
-	l.terms = append(l.terms, t)
+	l.seen[string(k)] = true
+	l.terms = append(l.terms, iterm{t: build(), ids: append([]int32(nil), ids...)})
 	return nil
 }
 
-func (e *expander) unique(lists ...[]Term) ([]Term, error) {
+func (e *expander) unique(lists ...[]iterm) ([]iterm, error) {
 	l := e.newList()
 	for _, ts := range lists {
 		for _, t := range ts {
-			if err := l.add(t); err != nil {
+			t := t
+			if err := l.add(t.ids, appendKey(nil, t.ids), func() Term { return t.t }); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return l.terms, nil
+}
+
+func sameSet(a, b []iterm) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	keys := make(map[string]bool, len(a))
+	for _, t := range a {
+		keys[key(t.ids)] = true
+	}
+	for _, t := range b {
+		if !keys[key(t.ids)] {
+			return false
+		}
+	}
+	return true
 }
 
 // product returns the term with t's factors followed by u's factors that t
@@ -126,10 +172,20 @@ func (e *expander) interaction(pos int, a, b intermediate) (intermediate, error)
 			return intermediate{}, invalid(pos, "the intercept cannot interact with anything else (at %d)", pos)
 		}
 	}
+	e.products += len(a.terms) * len(b.terms)
+	if e.products > productBudget {
+		return intermediate{}, errcode.New(errcode.InputTooLarge, "formula is too large to expand: it forms more than %d products of terms", productBudget).
+			With("key", "formula").With("limit", productBudget)
+	}
 	l := e.newList()
+	var ids []int32
+	var k []byte
 	for _, t := range a.terms {
 		for _, u := range b.terms {
-			if err := l.add(product(t, u)); err != nil {
+			t, u := t, u
+			ids = union(ids, t.ids, u.ids)
+			k = appendKey(k[:0], ids)
+			if err := l.add(ids, k, func() Term { return product(t.t, u.t) }); err != nil {
 				return intermediate{}, err
 			}
 		}
@@ -148,7 +204,7 @@ func (e *expander) eval(n *node) (intermediate, error) {
 	case nNumber:
 		return intermediate{}, invalid(n.pos, "number at %d: numbers other than 0 and 1 may only follow '**'", n.pos)
 	case nFactor:
-		return intermediate{terms: []Term{{n.factor}}}, nil
+		return intermediate{terms: []iterm{{t: Term{n.factor}, ids: []int32{e.id(n.factor)}}}}, nil
 	case nUnary:
 		if n.op == tPlus {
 			return e.eval(n.args[0])
@@ -195,16 +251,13 @@ func (e *expander) eval(n *node) (intermediate, error) {
 		if err != nil {
 			return intermediate{}, err
 		}
-		var terms []Term
+		remove := make(map[string]bool, len(right.terms))
+		for _, u := range right.terms {
+			remove[key(u.ids)] = true
+		}
+		var terms []iterm
 		for _, t := range left.terms {
-			drop := false
-			for _, u := range right.terms {
-				if t.Same(u) {
-					drop = true
-					break
-				}
-			}
-			if !drop {
+			if !remove[key(t.ids)] {
 				terms = append(terms, t)
 			}
 		}
@@ -247,12 +300,19 @@ func (e *expander) eval(n *node) (intermediate, error) {
 		all := left.terms
 		big := left
 		for i := 1; i < power; i++ {
-			if big, err = e.interaction(n.pos, left, big); err != nil {
+			next, err := e.interaction(n.pos, left, big)
+			if err != nil {
 				return intermediate{}, err
 			}
-			if all, err = e.unique(all, big.terms); err != nil {
+			if all, err = e.unique(all, next.terms); err != nil {
 				return intermediate{}, err
 			}
+			if sameSet(next.terms, big.terms) {
+				// A fixed point: every further round forms the same set of
+				// terms and adds nothing, so stop (patsy would go on).
+				break
+			}
+			big = next
 		}
 		return intermediate{terms: all}, nil
 	}
@@ -263,9 +323,11 @@ func (e *expander) eval(n *node) (intermediate, error) {
 // "A + I(A ** 2) - 1". A formula without "~" is a right-hand side. Errors
 // are *errcode.Error values: input_too_large when the formula is longer than
 // lim.MaxChars or expands to more than lim.MaxTerms terms (intercept
-// included), input_invalid for anything else, with the byte offset of the
-// problem in the message ("unexpected ':' at 7") and in Details["offset"].
-// A nil lim means the defaults.
+// included), or when expanding it would hold more than 1,000 terms at some
+// step or form more than 250,000 products of terms (bounds that keep Parse
+// fast on any input); input_invalid for anything else, with the byte offset
+// of the problem in the message ("unexpected ':' at 7") and in
+// Details["offset"]. A nil lim means the defaults.
 //
 // The left-hand side, when present, must be a single column name (or
 // Q("name")). Every formula Parse accepts can be built from data that has
@@ -283,7 +345,7 @@ func Parse(src string, lim *Limits) (*Formula, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &expander{ids: map[Factor]int{}, limit: max(intermediateTermCap, l.MaxTerms)}
+	e := &expander{ids: map[Factor]int32{}, limit: max(intermediateTermCap, l.MaxTerms)}
 	f := &Formula{}
 	rhs := root.args[0]
 	if len(root.args) == 2 {
@@ -302,7 +364,10 @@ func Parse(src string, lim *Limits) (*Formula, error) {
 		return nil, err
 	}
 	f.Intercept = !v.interceptRemoved
-	f.Terms = v.terms
+	f.Terms = make([]Term, len(v.terms))
+	for i, t := range v.terms {
+		f.Terms[i] = t.t
+	}
 	if n := f.NumTerms(); n > l.MaxTerms {
 		return nil, errcode.New(errcode.InputTooLarge, "formula expands to %d terms (intercept included); the cap is %d", n, l.MaxTerms).
 			With("key", "formula").With("limit", l.MaxTerms).With("observed", n)

@@ -269,6 +269,8 @@ func TestCaps(t *testing.T) {
 		{"(A+…+N)**2: 105 terms", "y ~ (" + names(14) + ")**2", nil, errcode.InputTooLarge},
 		{"(A+…+Z)**26: refused early", "y ~ (" + names(26) + ")**26", nil, errcode.InputTooLarge},
 		{"a raised cap", "y ~ (" + names(14) + ")**2", &Limits{MaxTerms: 200}, ""},
+		{"a large power reaches a fixed point", "y ~ (A*B*C*D*E*F*G)**50 - (A*B*C*D*E*F*G) + A", nil, ""},
+		{"too many products", "y ~ (A*B*C*D*E*F*G*H*J):(A*B*C*D*E*F*G*H*J) - (A*B*C*D*E*F*G*H*J)", nil, errcode.InputTooLarge},
 		{"a lowered character cap", "y ~ A + B", &Limits{MaxChars: 5}, errcode.InputTooLarge},
 	}
 	for _, tc := range cases {
