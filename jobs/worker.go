@@ -95,6 +95,8 @@ type Worker struct {
 
 	ready     chan struct{} // closed once the cancel subscription is up
 	readyOnce sync.Once
+
+	stall stallClock // runs while Serve does
 }
 
 // errCancelledByCaller is the cause recorded when Cancel reaches a running
@@ -363,6 +365,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if w.o.Observer != nil {
 		w.o.Observer.SandboxStarted(call.Tool)
 	}
+	stalledBefore := w.stall.stalled()
 	out, err := w.o.Sandbox.Run(jobCtx, &sandbox.Cmd{
 		ID:    call.ID,
 		Path:  w.o.ChildPath,
@@ -390,6 +393,13 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	env.Usage = usageOf(out, w.o.Enforcement)
 	if out.Status == sandbox.Cancelled {
 		return w.interrupted(ctx, log, &call, env, jobCtx)
+	}
+	if out.Status == sandbox.TimedOut && retried < maxRetry {
+		if d := w.stall.stalled() - stalledBefore; d >= stallThreshold {
+			log.WarnContext(ctx, "this worker was not running for part of the call, so its deadline says nothing about the call; will retry",
+				"stalled", d, "attempt", env.Attempts)
+			return fmt.Errorf("jobs: worker stalled for %s during the call", d.Round(time.Millisecond))
+		}
 	}
 	result, cerr := verdict(call.Tool, out)
 	if cerr != nil && cerr.Code == errcode.ToolCrashed {

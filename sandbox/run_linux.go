@@ -503,6 +503,46 @@ func (s *Sandbox) Hardening() (applied Hardening, privileged bool) {
 	return s.harden, s.root
 }
 
+// classify picks an outcome's status, with the precedence the Status
+// constants describe, from the group's counters, what (if anything) made the
+// supervisor kill the group, and how the child ended.
+//
+// A kill counts only if it is what ended the child. When the child exits by
+// itself at the moment the deadline or ctx fires, both are ready at once and
+// the supervisor may see the deadline first; this is what happens when the
+// worker is frozen (SIGSTOP, a paused VM, a stalled host) past the deadline
+// of a call that finished meanwhile. A child that was not signalled finished
+// its work: its own exit stands.
+func classify(st groupStats, killedBy error, overflowed bool, mode Mode, ws syscall.WaitStatus) (Status, error) {
+	byKill := killedBy != nil && ws.Signaled()
+	exitCode := -1
+	if !ws.Signaled() {
+		exitCode = ws.ExitStatus()
+	}
+	switch {
+	case st.oom:
+		return OOM, nil
+	case st.oomKill:
+		return HostOOM, nil
+	case byKill && killedBy == errDeadline:
+		return TimedOut, nil
+	case killedBy == errOutputCap || overflowed:
+		return OutputExceeded, nil
+	case byKill:
+		return Cancelled, killedBy
+	case mode == None && exitCode == ExitMemoryGuard:
+		return OOM, nil
+	case exitCode == ExitSetupFailed:
+		return SetupFailed, nil
+	case st.pidsMax && (ws.Signaled() || exitCode != 0):
+		return PidsExceeded, nil
+	case ws.Signaled():
+		return Signaled, nil
+	default:
+		return Exited, nil
+	}
+}
+
 // supervise waits for the child, enforcing the deadline, the output cap and
 // ctx, then kills what is left of the group and builds the outcome.
 func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *Outcome {
@@ -582,29 +622,7 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 		out.ExitCode = ws.ExitStatus()
 	}
 
-	switch {
-	case st.oom:
-		out.Status = OOM
-	case st.oomKill:
-		out.Status = HostOOM
-	case killedBy == errDeadline:
-		out.Status = TimedOut
-	case killedBy == errOutputCap || stdout.overflowed():
-		out.Status = OutputExceeded
-	case killedBy != nil:
-		out.Status = Cancelled
-		out.Cause = killedBy
-	case s.enf.mode() == None && out.ExitCode == ExitMemoryGuard:
-		out.Status = OOM
-	case out.ExitCode == ExitSetupFailed:
-		out.Status = SetupFailed
-	case st.pidsMax && (ws.Signaled() || out.ExitCode != 0):
-		out.Status = PidsExceeded
-	case ws.Signaled():
-		out.Status = Signaled
-	default:
-		out.Status = Exited
-	}
+	out.Status, out.Cause = classify(st, killedBy, stdout.overflowed(), s.enf.mode(), ws)
 	return out
 }
 
