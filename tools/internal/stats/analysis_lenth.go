@@ -50,7 +50,7 @@ func Lenth(effects []float64) LenthResult {
 	df := float64(m) / 3
 	return LenthResult{
 		PSE: pse,
-		ME:  TQuantile(1-0.025, df) * pse,
-		SME: TQuantile(1-0.025/float64(m), df) * pse,
+		ME:  TQuantilePrecise(1-0.025, df) * pse,
+		SME: TQuantilePrecise(1-0.025/float64(m), df) * pse,
 	}
 }
