@@ -62,7 +62,7 @@ func (c *aeCall) modelSelection(ctx context.Context) (any, error) {
 		}
 		p := len(ts) + 1
 		if work += 12 * float64(n) * float64(p) * float64(p); work > aeSelectBudget {
-			return nil, tool.Errorf("model selection needs too many fits for this many runs and factors; " +
+			return nil, tool.Errorf("model selection needs too many fits for this many runs and factors; "+
 				"select among fewer factors").With("key", "analysis_type")
 		}
 		x := mat.NewDense(n, p, nil)

@@ -195,7 +195,9 @@ func TestAnalyzeSpecGoldens(t *testing.T) {
 func TestAnalyzeInvalid(t *testing.T) {
 	t.Parallel()
 	rows := `[{"A": -1, "B": -1, "y": 28}, {"A": 1, "B": -1, "y": 36}, {"A": -1, "B": 1, "y": 18}, {"A": 1, "B": 1, "y": 31}]`
-	with := func(extra string) string { return `{"design_matrix": ` + rows + `, "response_column": "y"` + extra + `}` }
+	with := func(extra string) string {
+		return `{"design_matrix": ` + rows + `, "response_column": "y"` + extra + `}`
+	}
 	cases := []struct {
 		name, input string
 		code        errcode.Code
@@ -230,7 +232,7 @@ func TestAnalyzeInvalid(t *testing.T) {
 		{"unknown key", with(`, "alpha": 0.1`), errcode.InputInvalid},
 		{"too many terms", `{"design_matrix": [` + wideRow(14) + `, ` + wideRow(14) + `], "response_column": "y"}`, errcode.InputTooLarge},
 		{"model selection too wide", `{"design_matrix": [` + wideRow(14) + `, ` + wideRow(14) + `], "response_column": "y", "model": "main_effects", "analysis_type": "model_selection"}`, errcode.InputTooLarge},
-		{"formula too long", with(`, "model": "y ~ A`+strings.Repeat(" + A", 1400)+`"`), errcode.InputTooLarge},
+		{"formula too long", with(`, "model": "y ~ A` + strings.Repeat(" + A", 1400) + `"`), errcode.InputTooLarge},
 	}
 	for _, tc := range cases {
 		_, err := aeRun(t, "analyze_experiment", tc.input)

@@ -117,12 +117,12 @@ func (p *optDesirabilityProblem) negD(x, grad []float64) float64 {
 }
 
 type optDesirabilityResult struct {
-	OptimalCoded   aeFloatMap  `json:"optimal_coded"`
-	Predicted      aeFloatMap  `json:"predicted_responses"`
-	Individual     aeFloatMap  `json:"individual_desirability"`
-	Composite      pyfmt.Float `json:"composite_desirability"`
-	Success        bool        `json:"optimizer_success"`
-	OptimalActual  *aeFloatMap `json:"optimal_actual,omitempty"`
+	OptimalCoded  aeFloatMap  `json:"optimal_coded"`
+	Predicted     aeFloatMap  `json:"predicted_responses"`
+	Individual    aeFloatMap  `json:"individual_desirability"`
+	Composite     pyfmt.Float `json:"composite_desirability"`
+	Success       bool        `json:"optimizer_success"`
+	OptimalActual *aeFloatMap `json:"optimal_actual,omitempty"`
 }
 
 // optEvalBudget bounds the term evaluations of one desirability search (a
