@@ -26,7 +26,8 @@ type template struct {
 	memory  int64
 	weight  int
 	// varies marks a call whose result is not a function of its input
-	// (diag_spin reports how far it got): only its state is compared.
+	// (diag_spin reports how far it got, diag_fork the pids it was given):
+	// only its state is compared.
 	varies bool
 
 	want outcome // what it gives when run alone
@@ -87,8 +88,9 @@ func templates() []*template {
 		{name: "diag_alloc over its limit", tool: "diag_alloc", input: `{"mb": 256}`, memory: 64 << 20, weight: 3},
 		{name: "diag_alloc within its limit", tool: "diag_alloc", input: `{"mb": 32}`, memory: 128 << 20, weight: 2},
 		{name: "diag_panic", tool: "diag_panic", input: `{}`, weight: 3},
-		{name: "diag_fork outliving its deadline", tool: "diag_fork", input: `{"children": 3, "seconds": 30}`, timeout: time.Second, weight: 2},
-		{name: "diag_output flood", tool: "diag_output", input: `{"mb": 64}`, weight: 2},
+		{name: "diag_fork leaving grandchildren", tool: "diag_fork", input: `{"children": 3, "seconds": 30}`, weight: 2, varies: true},
+		{name: "diag_fork waiting past its deadline", tool: "diag_fork", input: `{"children": 2, "seconds": 30, "wait": true}`, timeout: time.Second, weight: 2},
+		{name: "diag_output flood", tool: "diag_output", input: `{"mb": 20}`, weight: 2},
 	}
 	return append(out, diag...)
 }
