@@ -38,6 +38,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/toolq/toolq/internal/harness"
 	"github.com/toolq/toolq/internal/redisserver"
 	"github.com/toolq/toolq/jobs"
 	"github.com/toolq/toolq/tools"
@@ -132,13 +133,11 @@ func run(ctx context.Context, c config) (bool, error) {
 		}
 	}()
 	s := &stack{dir: dir, bin: filepath.Join(dir, "bin"), concurrency: c.concurrency}
-	for _, d := range []string{s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return false, err
-		}
+	if err := mkdirs(s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")); err != nil {
+		return false, err
 	}
 	say("building the worker and the lean child")
-	if err := s.build(ctx, "worker", "toolq-child"); err != nil {
+	if err := harness.Build(ctx, s.bin, "worker", "toolq-child"); err != nil {
 		return false, err
 	}
 	say("starting redis-server with appendonly yes, appendfsync everysec")
@@ -170,7 +169,7 @@ func run(ctx context.Context, c config) (bool, error) {
 		return false, err
 	}
 	time.Sleep(2 * time.Second)
-	if fig.WitnessRSSBaseline, err = rss(witness.pid()); err != nil {
+	if fig.WitnessRSSBaseline, err = harness.RSS(witness.Pid()); err != nil {
 		return false, err
 	}
 
@@ -311,7 +310,7 @@ func run(ctx context.Context, c config) (bool, error) {
 	// freed memory to the OS gradually, so give it a little while.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		fig.WitnessRSSAfter, _ = rss(witness.pid())
+		fig.WitnessRSSAfter, _ = harness.RSS(witness.Pid())
 		if fig.WitnessRSSAfter <= rssBound(fig.WitnessRSSBaseline) || time.Now().After(deadline) {
 			break
 		}
@@ -325,11 +324,12 @@ func run(ctx context.Context, c config) (bool, error) {
 		problem("%v", err)
 	}
 	time.Sleep(200 * time.Millisecond)
-	for _, p := range s.leftoverProcesses() {
+	procs, cgroups := s.leftovers()
+	for _, p := range procs {
 		fig.Leaked++
 		problem("leaked process: %s", p)
 	}
-	for _, g := range s.leftoverCgroups() {
+	for _, g := range cgroups {
 		fig.Leaked++
 		problem("leaked cgroup: %s", g)
 	}
@@ -339,7 +339,7 @@ func run(ctx context.Context, c config) (bool, error) {
 	}
 
 	fig.Kills, fig.Stops, fig.RedisRestarts = faults.counts()
-	fig.ReExecuted = s.countLines(`"msg":"job finished"`, `"superseded":true`)
+	fig.ReExecuted = harness.CountLines(filepath.Join(dir, "logs", "worker*.log"), `"msg":"job finished"`, `"superseded":true`)
 	fig.RunSeconds = time.Since(start).Seconds()
 	sort.Strings(problems)
 	fig.Problems = problems
@@ -431,13 +431,13 @@ func inject(ctx context.Context, s *stack, c config, log *faultLog) {
 				return
 			}
 			p := s.worker(victim)
-			say("SIGSTOP worker %d (pid %d) for %s", victim, p.pid(), c.stopFor)
-			_ = p.cmd.Process.Signal(syscall.SIGSTOP)
+			say("SIGSTOP worker %d (pid %d) for %s", victim, p.Pid(), c.stopFor)
+			p.Signal(syscall.SIGSTOP)
 			log.add(&log.stops)
 			// The stop outlasts the window if it must: the point is a
 			// lease that expires.
 			time.Sleep(c.stopFor)
-			_ = p.cmd.Process.Signal(syscall.SIGCONT)
+			p.Signal(syscall.SIGCONT)
 			say("SIGCONT worker %d", victim)
 			stoppedMu.Lock()
 			stopped = -1
@@ -478,8 +478,8 @@ func inject(ctx context.Context, s *stack, c config, log *faultLog) {
 			}
 			victim := pool[r.IntN(len(pool))]
 			p := s.worker(victim)
-			say("SIGKILL worker %d (pid %d)", victim, p.pid())
-			s.kill(victim)
+			say("SIGKILL worker %d (pid %d)", victim, p.Pid())
+			p.Kill()
 			log.add(&log.kills)
 			if _, err := s.startWorker(victim); err != nil {
 				say("restart of worker %d failed: %v", victim, err)
