@@ -26,27 +26,38 @@ const (
 	xchI                     // minimise the average prediction variance over [−1, 1]^k
 )
 
-// xchTries is pyoptex's default number of random starts.
+// xchTries is pyoptex's default number of random starts; large designs get
+// fewer (at least one), so that each start can make about three passes.
 const xchTries = 10
 
-// xchWorkBudget bounds the arithmetic of one design (about p² operations
-// per trial exchange). Large designs stop improving when it is spent; the
-// count, not the clock, decides, so the result stays reproducible.
-const xchWorkBudget = 3e9
+// xchWorkBudget bounds the multiply–adds of one design, counted, not
+// timed, so the result stays reproducible: about a second of work. Large
+// designs stop improving when it is spent.
+const xchWorkBudget = 3e8
 
 // xchModel lists the model terms: the intercept, the main effects and, if
 // interactions is set, the two-factor interactions in patsy's order.
 type xchModel struct {
 	k     int
 	pairs [][2]int
+	// touch[j] lists the terms that involve factor j: its main effect and
+	// its interactions, with the other factor of each (−1 for the main
+	// effect).
+	touch [][][2]int
 }
 
 func newXchModel(k int, interactions bool) xchModel {
-	m := xchModel{k: k}
+	m := xchModel{k: k, touch: make([][][2]int, k)}
+	for j := range k {
+		m.touch[j] = append(m.touch[j], [2]int{1 + j, -1})
+	}
 	if interactions {
 		for i := range k {
 			for j := i + 1; j < k; j++ {
+				t := 1 + k + len(m.pairs)
 				m.pairs = append(m.pairs, [2]int{i, j})
+				m.touch[i] = append(m.touch[i], [2]int{t, j})
+				m.touch[j] = append(m.touch[j], [2]int{t, i})
 			}
 		}
 	}
@@ -63,39 +74,17 @@ func (m xchModel) expand(x, f []float64) {
 	}
 }
 
-// moments returns E[f(x)f(x)ᵀ] for x uniform on [−1, 1]^k: E[x²] = 1/3,
-// E[x⁴] = 1/5, odd moments 0.
-func (m xchModel) moments() *mat.SymDense {
-	p := m.p()
-	exps := make([][]int, p)
-	for t := range exps {
-		e := make([]int, m.k)
-		switch {
-		case t == 0:
-		case t <= m.k:
-			e[t-1] = 1
-		default:
-			pr := m.pairs[t-1-m.k]
-			e[pr[0]], e[pr[1]] = 1, 1
-		}
-		exps[t] = e
+// momentsDiagonal returns E[f(x)f(x)ᵀ] for x uniform on [−1, 1]^k, which
+// for this model (no squared terms) is diagonal: 1 for the intercept, 1/3
+// for a main effect, 1/9 for an interaction.
+func (m xchModel) momentsDiagonal() []float64 {
+	w := make([]float64, m.p())
+	w[0] = 1
+	for j := range m.k {
+		w[1+j] = 1.0 / 3
 	}
-	w := mat.NewSymDense(p, nil)
-	for a := range p {
-		for b := a; b < p; b++ {
-			v := 1.0
-			for i := range m.k {
-				switch exps[a][i] + exps[b][i] {
-				case 1, 3:
-					v = 0
-				case 2:
-					v /= 3
-				case 4:
-					v /= 5
-				}
-			}
-			w.SetSym(a, b, v)
-		}
+	for t := range m.pairs {
+		w[1+m.k+t] = 1.0 / 9
 	}
 	return w
 }
@@ -104,23 +93,25 @@ func (m xchModel) moments() *mat.SymDense {
 // error only when no random start gives a non-singular information matrix.
 func exchangeDesign(ctx context.Context, k, n int, crit xchCriterion, seed uint64) (doeMatrix, error) {
 	model := newXchModel(k, n >= newXchModel(k, true).p())
+	p := float64(model.p())
 	rng := stats.NewNumpyGenerator(seed)
-	var w *mat.SymDense
-	if crit == xchI {
-		w = model.moments()
-	}
-	budget := xchWorkBudget / xchTries
+	// The cost of one start (the information matrix and its inverse) and
+	// of one pass (a row's p² plus its 2k trials' ~ p·k each).
+	start := float64(n)*p*p + p*p*p
+	pass := float64(n) * (p*p + 2*float64(k)*(p*float64(k)+6*p))
+	tries := int(math.Max(1, math.Min(xchTries, xchWorkBudget/(start+3*pass))))
+	budget := xchWorkBudget / float64(tries)
 	var best doeMatrix
 	bestVal := math.Inf(1)
-	for range xchTries {
+	for range tries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		x, ok := xchRandomStart(rng, model, n)
+		x, s, ok := xchRandomStart(rng, model, crit, n)
 		if !ok {
 			continue
 		}
-		val := xchImprove(ctx, x, model, crit, w, budget)
+		val := s.improve(ctx, budget-start)
 		if val < bestVal {
 			best, bestVal = x, val
 		}
@@ -139,7 +130,7 @@ const errXchSingular = xchError("no random start gave a non-singular information
 
 // xchRandomStart draws n runs with every level from {−1, 0, 1}, retrying (up
 // to 50 times) until XᵀX is non-singular.
-func xchRandomStart(rng *stats.NumpyGenerator, model xchModel, n int) (doeMatrix, bool) {
+func xchRandomStart(rng *stats.NumpyGenerator, model xchModel, crit xchCriterion, n int) (doeMatrix, *xchState, bool) {
 	for range 50 {
 		x := make(doeMatrix, n)
 		for i := range x {
@@ -148,172 +139,212 @@ func xchRandomStart(rng *stats.NumpyGenerator, model xchModel, n int) (doeMatrix
 				x[i][j] = float64(rng.Interval(2)) - 1
 			}
 		}
-		if _, ok := xchInverse(x, model); ok {
-			return x, true
+		s := &xchState{x: x, model: model, crit: crit}
+		if crit == xchI {
+			s.w = model.momentsDiagonal()
+		}
+		if s.refresh() {
+			return x, s, true
 		}
 	}
-	return nil, false
+	return nil, nil, false
 }
 
-// xchInverse returns (XᵀX)⁻¹ of the model matrix, false when XᵀX
-// is not positive definite.
-func xchInverse(x doeMatrix, model xchModel) (*mat.SymDense, bool) {
-	p := model.p()
-	m := mat.NewSymDense(p, nil)
-	f := make([]float64, p)
-	for _, row := range x {
-		model.expand(row, f)
-		m.SymRankOne(m, 1, mat.NewVecDense(p, f))
+// xchState is a design under exchange: the runs, A = (XᵀX)⁻¹ (p×p, row
+// major) and the criterion value to minimise (−log det XᵀX for D, trace A
+// for A, trace AW for I).
+type xchState struct {
+	x     doeMatrix
+	model xchModel
+	crit  xchCriterion
+	w     []float64 // the I criterion's diagonal moments
+	a     []float64
+	val   float64
+}
+
+// refresh recomputes A and the value from the runs; false when XᵀX is not
+// positive definite or badly conditioned.
+func (s *xchState) refresh() bool {
+	p := s.model.p()
+	f := mat.NewDense(len(s.x), p, nil)
+	for i, row := range s.x {
+		s.model.expand(row, f.RawRowView(i))
 	}
+	m := mat.NewSymDense(p, nil)
+	m.SymOuterK(1, f.T())
 	var ch mat.Cholesky
 	if !ch.Factorize(m) {
-		return nil, false
+		return false
+	}
+	if c := ch.Cond(); !(c < 1e12) {
+		return false
 	}
 	var inv mat.SymDense
 	if err := ch.InverseTo(&inv); err != nil {
-		return nil, false
+		return false
 	}
-	if c := ch.Cond(); c > 1e12 || math.IsNaN(c) {
-		return nil, false
-	}
-	return &inv, true
-}
-
-// xchCriterionValue is the value to minimise: −log det XᵀX for D, trace of
-// (XᵀX)⁻¹ for A, trace((XᵀX)⁻¹W) for I.
-func xchCriterionValue(x doeMatrix, model xchModel, crit xchCriterion, w *mat.SymDense) (float64, *mat.SymDense, bool) {
-	inv, ok := xchInverse(x, model)
-	if !ok {
-		return math.Inf(1), nil, false
-	}
-	p := model.p()
-	switch crit {
-	case xchD:
-		var ch mat.Cholesky
-		if !ch.Factorize(inv) {
-			return math.Inf(1), nil, false
-		}
-		return ch.LogDet(), inv, true // log det (XᵀX)⁻¹ = −log det XᵀX
-	case xchA:
-		t := 0.0
-		for i := range p {
-			t += inv.At(i, i)
-		}
-		return t, inv, true
-	}
-	t := 0.0
+	s.a = make([]float64, p*p)
 	for i := range p {
 		for j := range p {
-			t += inv.At(i, j) * w.At(j, i)
+			s.a[i*p+j] = inv.At(i, j)
 		}
 	}
-	return t, inv, true
+	switch s.crit {
+	case xchD:
+		s.val = -ch.LogDet()
+	case xchA:
+		s.val = 0
+		for i := range p {
+			s.val += s.a[i*p+i]
+		}
+	default:
+		s.val = 0
+		for i := range p {
+			s.val += s.a[i*p+i] * s.w[i]
+		}
+	}
+	return true
 }
 
-// xchImprove improves x in place: for each run and factor it tries
-// the other two levels and keeps the best strict improvement, pass after
-// pass until a pass changes nothing or the work budget (in units of about
-// one multiply–add) is spent. An exchange of run f(x) for f(y) updates
-// A = (XᵀX)⁻¹ by adding y, then removing x (Sherman–Morrison), which is
-// defined whenever Fedorov's Δ = (1 + f(y)ᵀAf(y))(1 − f(x)ᵀAf(x)) +
-// (f(x)ᵀAf(y))² is positive; each pass ends with a fresh inverse. It
-// returns the final criterion value.
-func xchImprove(ctx context.Context, x doeMatrix, model xchModel, crit xchCriterion, w *mat.SymDense, budget float64) float64 {
+// improve runs coordinate-exchange passes until one changes nothing or the
+// budget of multiply–adds is spent, and returns the final value. For run x
+// and a new level of factor j only the terms of j change: f(y) = f(x) + Δ
+// with Δ non-zero on j's main effect and interactions, so A f(y) = A f(x)
+// + AΔ costs p per changed term. Fedorov's Δ = (1 + f(y)ᵀAf(y))(1 −
+// f(x)ᵀAf(x)) + (f(x)ᵀAf(y))² is the determinant ratio; adding y and then
+// removing x by Sherman–Morrison gives the A and I changes; each accepted
+// change updates A in p² and each pass ends with a fresh A.
+func (s *xchState) improve(ctx context.Context, budget float64) float64 {
+	model := s.model
 	p := model.p()
-	n := float64(len(x))
-	pp := float64(p * p)
-	val, inv, ok := xchCriterionValue(x, model, crit, w)
-	if !ok {
-		return math.Inf(1)
-	}
+	pf := float64(p)
 	fx := make([]float64, p)
-	fy := make([]float64, p)
-	fxv, fyv := mat.NewVecDense(p, fx), mat.NewVecDense(p, fy)
-	u := mat.NewVecDense(p, nil) // A f(x)
-	v := mat.NewVecDense(p, nil) // A f(y)
-	s := mat.NewVecDense(p, nil) // A' f(x) once y is added
-	ws := mat.NewVecDense(p, nil)
-	wv := mat.NewVecDense(p, nil)
-	// gain returns the decrease of the criterion for exchanging f(x) (in
-	// fx, u and dxx) for f(y) (in fy), leaving v and s set for it.
-	gain := func(dxx float64) (float64, bool) {
-		v.MulVec(inv, fyv)
-		dyy := mat.Dot(fyv, v)
-		dxy := mat.Dot(fxv, v)
+	u := make([]float64, p)  // A f(x)
+	v := make([]float64, p)  // A f(y)
+	sv := make([]float64, p) // A' f(x) once y is added
+	work := 0.0
+	matVec := func(dst, vec []float64) {
+		for i := range p {
+			row := s.a[i*p : i*p+p]
+			t := 0.0
+			for j, x := range vec {
+				t += row[j] * x
+			}
+			dst[i] = t
+		}
+	}
+	dot := func(a, b []float64) float64 {
+		t := 0.0
+		for i, x := range a {
+			t += x * b[i]
+		}
+		return t
+	}
+	wdot := func(a, b []float64) float64 {
+		t := 0.0
+		for i, x := range a {
+			t += x * s.w[i] * b[i]
+		}
+		return t
+	}
+	// gain returns the decrease of the value for changing factor j of the
+	// current run (fx, u, dxx) by delta, leaving v and sv set for it.
+	gain := func(row []float64, j int, delta, dxx float64) (float64, bool) {
+		copy(v, u)
+		for _, tm := range model.touch[j] {
+			d := delta
+			if tm[1] >= 0 {
+				d *= row[tm[1]]
+			}
+			if d == 0 {
+				continue
+			}
+			col := tm[0]
+			for i := range p {
+				v[i] += s.a[i*p+col] * d
+			}
+		}
+		// f(y) = f(x) + Δ: dyy = f(y)ᵀv, dxy = f(x)ᵀv.
+		dxy := dot(fx, v)
+		dyy := dxy
+		for _, tm := range model.touch[j] {
+			d := delta
+			if tm[1] >= 0 {
+				d *= row[tm[1]]
+			}
+			dyy += d * v[tm[0]]
+		}
 		ratio := (1+dyy)*(1-dxx) + dxy*dxy
 		if !(ratio > 1e-12) {
 			return 0, false
 		}
-		if crit == xchD {
+		for i := range p {
+			sv[i] = u[i] - v[i]*dxy/(1+dyy)
+		}
+		if s.crit == xchD {
 			return math.Log(ratio), true
 		}
-		s.AddScaledVec(u, -dxy/(1+dyy), v)
 		c := ratio / (1 + dyy)
-		if crit == xchA {
-			return mat.Dot(v, v)/(1+dyy) - mat.Dot(s, s)/c, true
+		if s.crit == xchA {
+			return dot(v, v)/(1+dyy) - dot(sv, sv)/c, true
 		}
-		wv.MulVec(w, v)
-		ws.MulVec(w, s)
-		return mat.Dot(v, wv)/(1+dyy) - mat.Dot(s, ws)/c, true
+		return wdot(v, v)/(1+dyy) - wdot(sv, sv)/c, true
 	}
-	perTrial := 2 * pp
-	if crit == xchI {
-		perTrial = 4 * pp
-	}
-	work := 0.0
+	perTrial := pf*float64(model.k) + 6*pf
 	for pass := 0; pass < 100; pass++ {
 		changed := false
-		for r := range x {
+		for r := range s.x {
 			if work > budget || ctx.Err() != nil {
-				return val
+				return s.val
 			}
+			row := s.x[r]
+			model.expand(row, fx)
+			matVec(u, fx)
+			work += pf * pf
 			for j := range model.k {
-				model.expand(x[r], fx)
-				u.MulVec(inv, fxv)
-				dxx := mat.Dot(fxv, u)
-				cur := x[r][j]
+				dxx := dot(fx, u)
+				cur := row[j]
 				bestGain, bestLevel := 0.0, cur
 				for _, level := range []float64{-1, 0, 1} {
 					if level == cur {
 						continue
 					}
 					work += perTrial
-					x[r][j] = level
-					model.expand(x[r], fy)
-					x[r][j] = cur
-					if g, ok := gain(dxx); ok && g > bestGain {
+					if g, ok := gain(row, j, level-cur, dxx); ok && g > bestGain {
 						bestGain, bestLevel = g, level
 					}
 				}
-				if bestLevel == cur || bestGain <= 1e-10*math.Max(1, math.Abs(val)) {
+				if bestLevel == cur || bestGain <= 1e-10*math.Max(1, math.Abs(s.val)) {
 					continue
 				}
-				// Apply: A'' = A − vvᵀ/(1+dyy) + ssᵀ/c for the best level.
-				x[r][j] = bestLevel
-				model.expand(x[r], fy)
-				if _, ok := gain(dxx); !ok {
-					x[r][j] = cur
+				// Apply: A'' = A − vvᵀ/(1+dyy) + sv svᵀ/c for the best level.
+				if _, ok := gain(row, j, bestLevel-cur, dxx); !ok {
 					continue
 				}
-				dyy := mat.Dot(fyv, v)
-				c := 1 - (dxx - math.Pow(mat.Dot(fxv, v), 2)/(1+dyy))
-				inv.SymRankOne(inv, -1/(1+dyy), v)
-				inv.SymRankOne(inv, 1/c, s)
-				val -= bestGain
-				work += 4 * pp
+				dxy := dot(fx, v)
+				row[j] = bestLevel
+				model.expand(row, fx) // now f(y)
+				dyy := dot(fx, v)
+				c := ((1+dyy)*(1-dxx) + dxy*dxy) / (1 + dyy)
+				for i := range p {
+					for t := range p {
+						s.a[i*p+t] += -v[i]*v[t]/(1+dyy) + sv[i]*sv[t]/c
+					}
+				}
+				s.val -= bestGain
+				matVec(u, fx)
+				work += 3 * pf * pf
 				changed = true
 			}
 		}
 		// A fresh inverse and value against drift.
-		work += n*pp + pp*float64(p)
-		nv, ninv, ok := xchCriterionValue(x, model, crit, w)
-		if !ok {
+		work += float64(len(s.x))*pf*pf + pf*pf*pf
+		if !s.refresh() {
 			return math.Inf(1)
 		}
-		val, inv = nv, ninv
 		if !changed {
 			break
 		}
 	}
-	return val
+	return s.val
 }
