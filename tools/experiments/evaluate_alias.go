@@ -29,10 +29,16 @@ func (e *evalCtx) generatorWords() []doeWord {
 
 // aliasChains is _compute_alias_structure's list of chains.
 func (e *evalCtx) aliasChains() ([]string, error) {
-	if len(e.generators) > 0 {
-		return e.aliasChainsFromGenerators(), nil
+	if e.chains != nil {
+		return e.chains, nil
 	}
-	return e.aliasChainsFromCorrelation()
+	var err error
+	if len(e.generators) > 0 {
+		e.chains = e.aliasChainsFromGenerators()
+	} else {
+		e.chains, err = e.aliasChainsFromCorrelation()
+	}
+	return e.chains, err
 }
 
 // aliasChainsFromGenerators: for every main effect and two-factor

@@ -44,6 +44,10 @@ type evalCtx struct {
 	effectSize *float64
 	alpha      float64
 	sigma      *float64
+
+	// Computed once for the metrics that share them.
+	gridPV []float64
+	chains []string
 }
 
 // newEvalCtx builds the model matrix and XᵀX, and inverts XᵀX when
@@ -128,6 +132,9 @@ func predictionVariances(pts *mat.Dense, inv *mat.Dense) []float64 {
 // gridVariances evaluates the prediction variance on the unscrambled Sobol
 // grid of 8192 points mapped to [−1, 1]^k.
 func (e *evalCtx) gridVariances() ([]float64, error) {
+	if e.gridPV != nil {
+		return e.gridPV, nil
+	}
 	pts, err := stats.Sobol(len(e.names), evalGridLog2)
 	if err != nil {
 		return nil, err
@@ -146,7 +153,8 @@ func (e *evalCtx) gridVariances() ([]float64, error) {
 		doeTermRow(e.design, index, x, row)
 		g.SetRow(i, row)
 	}
-	return predictionVariances(g, e.inv), nil
+	e.gridPV = predictionVariances(g, e.inv)
+	return e.gridPV, nil
 }
 
 func metricGEfficiency(e *evalCtx) (*doeObject, error) {
@@ -243,7 +251,10 @@ func metricPredictionVariance(e *evalCtx) *doeObject {
 
 // metricVIF is statsmodels' variance_inflation_factor for every column but
 // the intercept: 1/(1 − R²) of the column regressed on all the others, the
-// intercept included (so R² is centred).
+// intercept among them, so R² is centred. That equals the diagonal of the
+// inverse of the centred cross-product matrix of the non-intercept columns
+// times each column's centred sum of squares, which is computed once
+// instead of one regression per column.
 func metricVIF(e *evalCtx) *doeObject {
 	o := &doeObject{}
 	if e.inv == nil {
@@ -251,64 +262,51 @@ func metricVIF(e *evalCtx) *doeObject {
 		o.set("note", noteRankDeficient)
 		return o
 	}
-	vif := &doeObject{}
-	for i, name := range e.cols {
-		if isInterceptName(name) {
-			continue
+	var cols []int
+	for j, name := range e.cols {
+		if !isInterceptName(name) {
+			cols = append(cols, j)
 		}
-		vif.set(name, pyfmt.Float(varianceInflation(e.x, i)))
+	}
+	vif := &doeObject{}
+	if len(cols) > 0 {
+		vals := varianceInflation(e.x, cols)
+		for i, j := range cols {
+			vif.set(e.cols[j], pyfmt.Float(vals[i]))
+		}
 	}
 	o.set("vif", vif)
 	return o
 }
 
-func varianceInflation(x *mat.Dense, i int) float64 {
-	n, p := x.Dims()
-	y := mat.NewVecDense(n, nil)
-	y.CopyVec(x.ColView(i))
-	z := mat.NewDense(n, p-1, nil)
-	for j, c := 0, 0; j < p; j++ {
-		if j == i {
-			continue
+func varianceInflation(x *mat.Dense, cols []int) []float64 {
+	n, _ := x.Dims()
+	q := len(cols)
+	c := mat.NewDense(n, q, nil)
+	for i, j := range cols {
+		mean := 0.0
+		for r := range n {
+			mean += x.At(r, j)
 		}
-		z.ColView(c).(*mat.VecDense).CopyVec(x.ColView(j))
-		c++
-	}
-	hasConst := false
-	for j := range p - 1 {
-		col := z.ColView(j)
-		c0 := col.AtVec(0)
-		constant := c0 != 0
-		for r := 1; r < n && constant; r++ {
-			constant = col.AtVec(r) == c0
+		mean /= float64(n)
+		for r := range n {
+			c.Set(r, i, x.At(r, j)-mean)
 		}
-		hasConst = hasConst || constant
 	}
-	var qr mat.QR
-	qr.Factorize(z)
-	var beta mat.VecDense
-	if err := qr.SolveVecTo(&beta, false, y); err != nil {
-		return math.NaN()
-	}
-	var fit mat.VecDense
-	fit.MulVec(z, &beta)
-	ssr, tss := 0.0, 0.0
-	mean := 0.0
-	for r := range n {
-		mean += y.AtVec(r)
-	}
-	mean /= float64(n)
-	for r := range n {
-		d := y.AtVec(r) - fit.AtVec(r)
-		ssr += d * d
-		c := y.AtVec(r)
-		if hasConst {
-			c -= mean
+	g := mat.NewSymDense(q, nil)
+	g.SymOuterK(1, c.T())
+	out := make([]float64, q)
+	var inv mat.Dense
+	if err := inv.Inverse(g); err != nil {
+		for i := range out {
+			out[i] = math.NaN()
 		}
-		tss += c * c
+		return out
 	}
-	r2 := 1 - ssr/tss
-	return 1 / (1 - r2)
+	for i := range q {
+		out[i] = inv.At(i, i) * g.At(i, i)
+	}
+	return out
 }
 
 // metricConditionNumber is numpy.linalg.cond(X): σ_max/σ_min.
