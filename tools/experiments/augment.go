@@ -50,6 +50,10 @@ type augmentInputRaw struct {
 // input_too_large, before the schema sees it).
 const augmentMaxRuns = 500
 
+// augmentMaxRowsAfter caps the augmented design (replicating 10,000 runs
+// 500 times would give five million); a larger one is a tool_error.
+const augmentMaxRowsAfter = 50_000
+
 type augmentInput struct {
 	design     *doeRecords
 	kind       string
@@ -126,6 +130,9 @@ func runAugmentDesign(ctx context.Context, input json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.kind == "replicate" && len(in.design.rows)*(max(in.n, 1)+1) > augmentMaxRowsAfter {
+		return nil, tool.Errorf("replicating %d runs %d times gives more than %d runs", len(in.design.rows), max(in.n, 1), augmentMaxRowsAfter)
+	}
 	var w *augmentWork
 	switch in.kind {
 	case "foldover":
@@ -150,6 +157,9 @@ func runAugmentDesign(ctx context.Context, input json.RawMessage) (any, error) {
 		}
 	default:
 		return nil, tool.Errorf("Unknown augmentation_type=%q.", in.kind)
+	}
+	if len(w.after) > augmentMaxRowsAfter {
+		return nil, tool.Errorf("the augmented design would have %d runs; the cap is %d", len(w.after), augmentMaxRowsAfter)
 	}
 	d := in.design
 	out := &doeObject{}

@@ -293,11 +293,15 @@ func augmentOptimal(ctx context.Context, in *augmentInput) (*augmentWork, error)
 	if model == "" {
 		model = "interactions"
 	}
-	dsn, err := doeBuild(d.names, d.rows, doeModelRHS(d.names, model))
-	if err != nil {
-		return nil, err
+	// The model's columns: the intercept, k main effects, the k(k−1)/2
+	// interactions, k squares.
+	p := 1 + k
+	if model != "main_effects" {
+		p += k * (k - 1) / 2
 	}
-	p := len(dsn.Columns)
+	if model == "quadratic" {
+		p += k
+	}
 	nCand := 1
 	for range k {
 		nCand *= 3
@@ -306,6 +310,13 @@ func augmentOptimal(ctx context.Context, in *augmentInput) (*augmentWork, error)
 	if work := float64(steps) * float64(nCand) * float64(p*p); work > augmentOptimalWork {
 		return nil, tool.Errorf("add_runs_optimal would weigh %d candidate runs %d times for a %d-term model; "+
 			"the limit is %.0e operations: use fewer factors, a smaller model or fewer runs", nCand, steps, p, augmentOptimalWork)
+	}
+	dsn, err := doeBuild(d.names, d.rows, doeModelRHS(d.names, model))
+	if err != nil {
+		return nil, err
+	}
+	if len(dsn.Columns) != p {
+		return nil, tool.Errorf("the %s model has %d columns, not %d", model, len(dsn.Columns), p)
 	}
 	index := make(map[string]int, k)
 	for i, n := range d.names {

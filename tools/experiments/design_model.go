@@ -17,8 +17,9 @@ import (
 // (patsy then failed on them).
 
 // doeFormulaLimits admits the largest model these tools build: three-factor
-// interactions of 15 factors (576 columns) over up to 10,000 rows.
-var doeFormulaLimits = &formula.Limits{MaxTerms: 1000, MaxColumns: 1000, MaxRows: doeMaxRows}
+// interactions of 15 factors (576 columns), over designs of up to 10,000
+// runs and augmented designs of up to 50,000.
+var doeFormulaLimits = &formula.Limits{MaxTerms: 1000, MaxColumns: 1000, MaxRows: augmentMaxRowsAfter}
 
 // doeModelRHS is the seed's _build_model_rhs / _build_model_matrix mapping.
 func doeModelRHS(names []string, model string) string {
