@@ -15,10 +15,11 @@ VMDIR   := .cache/vm
 help: ## Print this message
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## Build bin/worker, bin/toolq-child and bin/enqueue
+build: ## Build bin/worker, bin/toolq-child, bin/enqueue and bin/gateway
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/worker ./cmd/worker
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/toolq-child ./cmd/toolq-child
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/enqueue ./cmd/enqueue
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/gateway ./cmd/gateway
 
 demo: ## Build, start a private Redis and a worker, submit a few calls, print their envelopes, stop
 	$(GO) run ./internal/demo
@@ -66,10 +67,11 @@ chaos: ## 2,000 mixed calls while workers are killed and stopped and Redis resta
 chaos-short: ## The chaos run CI makes: 300 calls over 20 s, the same faults (about 2 min)
 	$(GO) run ./internal/chaos -calls 300 -window 20s -kill-every 3s
 
-bench: ## Benchmarks: per-call cost, idle latency, throughput; prints one table
+bench: ## Benchmarks: per-call cost, idle latency, throughput, the gateway beside the Go client; prints one table
 	@{ $(GO) test -run '^$$' -bench 'Noop|SubmitWait' -benchtime 300x ./internal/bench && \
 	   $(GO) test -run '^$$' -bench 'Fit' -benchtime 5x ./internal/bench && \
-	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 1x ./internal/bench; } 2>&1 | $(GO) run ./internal/bench/report
+	   $(GO) test -run '^$$' -bench 'Throughput' -benchtime 1x ./internal/bench && \
+	   $(GO) test -run '^$$' -bench 'Gateway' -benchtime 1x ./internal/bench; } 2>&1 | $(GO) run ./internal/bench/report
 
 doctor: build ## What this host can enforce
 	$(BIN)/worker doctor

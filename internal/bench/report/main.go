@@ -110,6 +110,20 @@ func main() {
 			fmt.Printf("| %s | %.0f calls/s | %s |\n", describe(n), r.metrics["calls/s"], verdict(r.metrics["calls/s"] >= 300, "≥ 300 calls/s"))
 		}
 	}
+	// The gateway beside the Go client, one row per number of callers.
+	for _, n := range order {
+		c, ok := strings.CutPrefix(n, "Gateway/http_c")
+		if !ok {
+			continue
+		}
+		h := rows[n].metrics
+		g := map[string]float64{}
+		if r, ok := rows["Gateway/go_c"+c]; ok {
+			g = r.metrics
+		}
+		fmt.Printf("| small call, %s concurrent callers: gateway `POST /v1/tools/{name}:call` / Go client | %.0f / %.0f calls/s; p50 %.1f / %.1f ms; p99 %.1f / %.1f ms | |\n",
+			c, h["calls/s"], g["calls/s"], h["p50-ms"], g["p50-ms"], h["p99-ms"], g["p99-ms"])
+	}
 }
 
 func describe(n string) string {
