@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strings"
 
 	"github.com/toolq/toolq/tools/internal/ols"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
@@ -178,7 +179,7 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 				v, _ := obs.Float64()
 				within := p.ObsLower[i] <= v && v <= p.ObsUpper[i]
 				ct.AllWithin = ct.AllWithin && within
-				ct.Results = append(ct.Results, aeConfirmationRow{obs, pyfmt.Float(p.Mean[i]),
+				ct.Results = append(ct.Results, aeConfirmationRow{aeNumber(obs), pyfmt.Float(p.Mean[i]),
 					pyfmt.Float(p.ObsLower[i]), pyfmt.Float(p.ObsUpper[i]), within})
 			}
 			out.set("confirmation_test", ct)
@@ -513,11 +514,28 @@ type aePrediction struct {
 }
 
 type aeConfirmationRow struct {
-	Observed  json.Number `json:"observed"` // as given
+	Observed  aeNumber    `json:"observed"`
 	Predicted pyfmt.Float `json:"predicted"`
 	PILow     pyfmt.Float `json:"pi_low"`
 	PIHigh    pyfmt.Float `json:"pi_high"`
 	Within    bool        `json:"within_PI"`
+}
+
+// aeNumber writes an input number back as Python's json module would after
+// reading it: an integer literal as written, any other number as a float.
+type aeNumber json.Number
+
+// MarshalJSON implements json.Marshaler.
+func (n aeNumber) MarshalJSON() ([]byte, error) {
+	s := string(n)
+	if !strings.ContainsAny(s, ".eE") {
+		return []byte(s), nil
+	}
+	v, err := json.Number(s).Float64()
+	if err != nil {
+		return nil, err
+	}
+	return pyfmt.Float(v).MarshalJSON()
 }
 
 type aeConfirmation struct {
