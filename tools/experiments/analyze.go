@@ -45,51 +45,56 @@ const analyzeExample = `{"design_matrix": [{"A": -1, "B": -1, "y": 28}, {"A": 1,
 
 const analyzeDescription = "Fit a least-squares model to the runs of a designed experiment and analyse it. Input: " +
 	"design_matrix (one object per run mapping each column to a number; every run must give every column), " +
-	"response_column (the response; every other column is a factor, normally coded −1/0/+1), model " +
-	"(main_effects, interactions (the default: main effects and all two-factor interactions), quadratic " +
-	"(interactions plus I(X ** 2) for each factor), a right-hand side such as \"A + B + A:B\", or a whole formula " +
-	"\"y ~ A*B*C\" whose response is response_column; formulas use names, + - * : ** ^, parentheses, I(x ** k), C(x)), " +
-	"transform (log, sqrt, inverse or box_cox, applied to the response before anything else), analysis_type (one " +
-	"name or a list, run in the order given; default anova), significance_level (default 0.05), new_points and " +
-	"observed_at_new (for prediction and confirmation_test). The result always has model_summary {formula, " +
-	"r_squared, r_squared_adj, r_squared_pred (1 − PRESS/SST, PRESS = Σ(eᵢ/(1 − hᵢᵢ))²), adequate_precision " +
-	"((max ŷ − min ŷ)/√(p·MSE/n)), n_obs, df_model, df_residual, mse_residual}, then per analysis: anova → " +
-	"anova_table [{source, df, sum_sq, mean_sq (always null), F, p_value}] (Type-II sums of squares as statsmodels' " +
-	"anova_lm(typ=2), with a Residual row; [] and a note when no residual degrees of freedom are left); effects → " +
-	"{term: 2·coefficient}; coefficients → [{term, coefficient, std_error, t_value, p_value, ci_low, ci_high}] " +
-	"(95% intervals); significance → significant_terms and not_significant_terms (p < significance_level; a term " +
-	"without a p-value is in neither) and significance_level; residual_diagnostics → {shapiro_wilk {statistic, " +
-	"p_value} (at least 3 runs), durbin_watson, breusch_pagan {statistic, p_value} (Koenker's n·R² of e² on the model " +
-	"matrix, χ² with columns − 1 df), cooks_distance, leverage, residuals, fitted_values}; lack_of_fit → {ss, df, ms " +
-	"of lack of fit and of pure error (from runs with identical factor settings), f_statistic, p_value, significant " +
-	"(p < 0.05)} or {error} without replicates or spare degrees of freedom; curvature_test → centre runs (every " +
-	"factor 0) against factorial runs (every factor ±1): means, difference, t_statistic = difference/√(MSE(1/n_c + " +
-	"1/n_f)) on the residual df, p_value, significant (p < 0.05), counts, or {error}; model_selection → backward " +
-	"elimination by AIC over the main effects and all two-factor interactions of the factors (whatever model is " +
-	"chosen), removing the first term whose removal lowers AIC and starting over: {selected_formula, criterion " +
-	"\"aic\", criterion_value, direction \"backward\", r_squared, r_squared_adj, n_terms}; box_cox → the maximum-" +
-	"likelihood λ of the (transformed) response with its transformed values and a recommendation, or {error} unless " +
-	"every value is > 0; lenth_method → Lenth's PSE, ME and SME over the effects 2·coefficient and whether each " +
-	"effect exceeds them; confidence_intervals → [{term, ci_low, ci_high}] at 1 − significance_level and " +
-	"confidence_level; prediction → predictions [{predicted, ci_low, ci_high, pi_low, pi_high}] at new_points; " +
-	"confirmation_test → whether each observed_at_new value lies in its prediction interval ({results, " +
-	"all_within_PI, confidence_level}); the last two give {error} when their inputs are missing. Predictions and " +
-	"comparisons are on the scale of the (transformed) response: transform observed values yourself. " +
-	"A saturated model (no residual df) reports null for what needs an error variance. " +
-	"Differences from the original tool: every run must have every column as a number (the original silently " +
-	"dropped incomplete runs from the fit but not from the pure-error and curvature groupings), column names must " +
-	"be identifiers (letters, digits, _; the original failed in the formula on others), a formula's response must " +
-	"be response_column, the transform must be defined for every response value (the original fitted NaN or " +
-	"infinite values, and silently skipped box_cox), significance_level lies strictly between 0 and 1, " +
-	"observed_at_new must have one value per new point, and an exact 0.0 in the Shapiro–Wilk or Breusch–Pagan " +
-	"results is reported as 0.0 (the original turned it into null). Booleans are JSON booleans (the original " +
-	"emitted \"True\"/\"False\" strings for significant). p-values of the lack-of-fit and curvature tests come from " +
-	"the upper tail directly, so values below about 1e-16 keep their digits (the original computed 1 − CDF). The " +
-	"Box–Cox λ agrees with scipy's to about 1e-6 (same bracket and Brent search; the likelihood is flat at its " +
-	"maximum). Numbers that are rounding noise in the original (a residual of 1e-15 in a perfect fit) are rounding " +
-	"noise here too, with other digits. Caps: at most 10000 runs; a model (and, for model_selection, the main " +
+	"response_column (the response; every other column is a factor, normally coded −1/0/+1, so leave run-order or " +
+	"block columns out), model (main_effects, interactions (the default: main effects and all two-factor " +
+	"interactions), quadratic (interactions plus I(X ** 2) for each factor), a right-hand side such as " +
+	"\"A + B + A:B\", or a whole formula \"y ~ A*B*C\" whose response is response_column; formulas use names, " +
+	"+ - * : ** ^, parentheses, I(x ** k) and C(x)), transform (log, sqrt, inverse or box_cox, applied to the response " +
+	"before anything else), analysis_type (one name or a list, run in the order given; default anova), " +
+	"significance_level (default 0.05), new_points and observed_at_new (for prediction and confirmation_test). " +
+	"The result always has model_summary {formula, r_squared, r_squared_adj, r_squared_pred (1 − PRESS/SST, PRESS = " +
+	"Σ(eᵢ/(1 − hᵢᵢ))²), adequate_precision ((max ŷ − min ŷ)/√(p·MSE/n), p = df_model + 1), n_obs, df_model, " +
+	"df_residual, mse_residual}, then per analysis: anova → anova_table [{source, df, sum_sq, mean_sq (always null), F, " +
+	"p_value}] (Type-II sums of squares as statsmodels' anova_lm(typ=2) computes them, with a Residual row; for an " +
+	"aliased, rank-deficient model statsmodels' Wald-test form, which gives each of two aliased terms the pair's sum " +
+	"of squares on 1 df; [] and a note when no residual degrees of freedom are left); effects → {term: " +
+	"2·coefficient}; coefficients → [{term, coefficient, std_error, t_value, p_value, ci_low, ci_high}] (95% " +
+	"intervals); significance → significant_terms and not_significant_terms (p < significance_level; a term without " +
+	"a p-value is in neither) and significance_level; residual_diagnostics → {shapiro_wilk {statistic, p_value} (at " +
+	"least 3 runs), durbin_watson, breusch_pagan {statistic, p_value} (Koenker's n·R² of e² on the model matrix, χ² " +
+	"with columns − 1 df), cooks_distance, leverage, residuals, fitted_values}; lack_of_fit → {ss, df and ms of lack " +
+	"of fit and of pure error (from runs with identical factor settings), f_statistic, p_value, significant (p < " +
+	"0.05)}, or {error} without replicates or spare degrees of freedom; curvature_test → centre runs (every factor 0) " +
+	"against factorial runs (every factor ±1): their means, difference, t_statistic = difference/√(MSE(1/n_c + " +
+	"1/n_f)) on the residual df, p_value, significant (p < 0.05), the counts, or {error}; model_selection → backward " +
+	"elimination by AIC over the main effects and all two-factor interactions of the factors (whatever the model), " +
+	"removing the first term whose removal lowers AIC and starting over: {selected_formula, criterion \"aic\", " +
+	"criterion_value, direction \"backward\", r_squared, r_squared_adj, n_terms}; box_cox → the maximum-likelihood λ " +
+	"of the (transformed) response, its transformed values and a recommendation (log, square root, inverse within " +
+	"0.05 of 0, 0.5, −1), or {error} unless every value is > 0 (all-equal values are a tool error); lenth_method → " +
+	"Lenth's PSE, ME and SME over the effects 2·coefficient and whether each effect exceeds them; " +
+	"confidence_intervals → [{term, ci_low, ci_high}] at 1 − significance_level and confidence_level; prediction → " +
+	"predictions [{predicted, ci_low, ci_high, pi_low, pi_high}] at new_points; confirmation_test → whether each " +
+	"observed_at_new value lies in its prediction interval ({results, all_within_PI, confidence_level}); the last two " +
+	"give {error} when their inputs are missing. Predictions and comparisons are on the scale of the (transformed) " +
+	"response: transform observed values yourself. A saturated model (no residual df) reports null where an error " +
+	"variance is needed. Numbers agree with the original tool's (statsmodels 0.13.5, scipy 1.10) to about 1e-8 " +
+	"relative (scipy's t quantiles are off by up to 2e-9), Shapiro–Wilk to about 1e-6 (scipy computes it in single " +
+	"precision), the Box–Cox λ to about 1e-6 (same bracket and Brent search; the likelihood is flat at its maximum); " +
+	"values that are rounding noise in the original (a residual of 1e-15 in a perfect fit, an AIC of a perfect fit) " +
+	"are rounding noise here too, with other digits. Differences from the original tool: every run must give every " +
+	"column a number (the original silently dropped incomplete runs from the fit but not from the pure-error and " +
+	"curvature groupings); column names must be identifiers (letters, digits, _, not starting with a digit; Python " +
+	"keywords such as yield, on which the original failed, are fine); a formula's response must be response_column; " +
+	"the transform must be defined for every response value (the original fitted NaN or infinite values, and silently " +
+	"skipped box_cox); significance_level lies strictly between 0 and 1; observed_at_new must have one value per new " +
+	"point; an exact 0.0 in the Shapiro–Wilk or Breusch–Pagan results is reported as 0.0 (the original turned it into " +
+	"null); adequate_precision of a saturated model is null (the original gave null or, by rounding accident, 0.0); " +
+	"booleans are JSON booleans (the original emitted \"True\"/\"False\" strings for significant); the lack-of-fit " +
+	"and curvature p-values come from the upper tail directly, so values below about 1e-16 keep their digits (the " +
+	"original computed 1 − CDF). Caps: at most 10000 runs and new points; a model (and, for model_selection, the main " +
 	"effects plus two-factor interactions of all factors) of at most 100 terms with the intercept; a formula of at " +
-	"most 4096 characters; model_selection gives up with an error when its fits would take more than a few seconds."
+	"most 4096 characters; model_selection stops with an error when its fits would take more than a few seconds."
 
 // aeInput is the decoded input.
 type aeInput struct {

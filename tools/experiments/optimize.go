@@ -49,11 +49,14 @@ func optimizeResponsesDef() *tool.Def {
 			"settings in actual units (centre + coded·half-range). A method that cannot be carried out (no quadratic " +
 			"terms, a singular B, no linear terms) returns {\"error\": …} in its block, as the original tool did. " +
 			"Differences from the original tool: the desirability optimum comes from a projected quasi-Newton method " +
-			"with exact gradients on the box (started, like the original's SLSQP, from the centre and nine points " +
-			"drawn with numpy's default_rng(42)), not from SLSQP; both stop near the same optimum, but SLSQP stops " +
-			"when D changes by less than 1e-6, so its settings can differ from these in the fourth decimal " +
-			"(the documented two-response example: by up to 3.3e-4) while D agrees to about 1e-8, this method's D " +
-			"being the higher; optimizer_success reports whether the chosen start met a stopping rule. Goals are " +
+			"with exact gradients on the box, run on ln D with its kinks smoothed over shrinking widths and then on D " +
+			"itself (started, like the original's SLSQP, from the centre and nine points drawn with numpy's " +
+			"default_rng(42), bit for bit), not from SLSQP. SLSQP stops when D changes by less than about 1e-6, short " +
+			"of the optimum this method reaches: the settings can differ in the third or fourth decimal (by 3.3e-4 " +
+			"in the documented two-response example, by 1.1e-3 along a flat ridge where a target is met) while D " +
+			"agrees to about 1e-8, this method's D being the higher; optimizer_success reports whether the chosen " +
+			"start met a stopping rule. The stationary point, eigenvalues and paths agree with the original's to " +
+			"rounding (1e-12). Goals are " +
 			"matched to models by name when every model has a response_name and the goal names match them one to " +
 			"one, otherwise by position (the original always went by position and silently ignored surplus goals or " +
 			"models; here the counts must agree). Eigenvectors have numpy's signs for up to 25 factors; beyond that a " +
