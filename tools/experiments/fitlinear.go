@@ -82,17 +82,28 @@ func decodeFitLinear(input json.RawMessage) (*formula.Formula, *formula.Design, 
 	if in.Formula == nil {
 		return nil, nil, tool.Invalidf("Missing required parameter 'formula'.").With("key", "formula")
 	}
-	// The row cap before decoding the rows in full.
-	var raw []json.RawMessage
-	if err := json.Unmarshal(in.Data, &raw); err != nil || in.Data == nil {
+	if len(bytes.TrimSpace(in.Data)) == 0 {
+		return nil, nil, tool.Invalidf("Missing required parameter 'data'.").With("key", "data")
+	}
+	dec := json.NewDecoder(bytes.NewReader(in.Data))
+	dec.UseNumber() // integer literals stay integers for categorical level names
+	var rows formula.Rows
+	if err := dec.Decode(&rows); err != nil {
 		return nil, nil, tool.Invalidf("data must be a list of objects, one per run").With("key", "data")
 	}
-	if n := len(raw); n > formula.DefaultMaxRows {
+	// The size of data is bounded by the registry's cell cap before this
+	// runs, so decoding it before counting the runs costs little.
+	if n := len(rows); n > formula.DefaultMaxRows {
 		return nil, nil, errcode.New(errcode.InputTooLarge, "data has %d rows; the cap is %d", n, formula.DefaultMaxRows).
 			With("key", "data").With("limit", formula.DefaultMaxRows).With("observed", n)
 	}
-	if len(raw) < 2 {
-		return nil, nil, tool.Invalidf("data needs at least 2 runs, got %d", len(raw)).With("key", "data")
+	if len(rows) < 2 {
+		return nil, nil, tool.Invalidf("data needs at least 2 runs, got %d", len(rows)).With("key", "data")
+	}
+	for i, r := range rows {
+		if r == nil {
+			return nil, nil, tool.Invalidf("data[%d] is not an object", i).With("key", "data").With("row", i)
+		}
 	}
 	f, err := formula.Parse(*in.Formula, nil)
 	if err != nil {
@@ -101,17 +112,6 @@ func decodeFitLinear(input json.RawMessage) (*formula.Formula, *formula.Design, 
 	if f.Response == "" {
 		return nil, nil, tool.Invalidf("the formula has no response: write it as 'y ~ …' with the response column on the left").
 			With("key", "formula")
-	}
-	dec := json.NewDecoder(bytes.NewReader(in.Data))
-	dec.UseNumber() // integer literals stay integers for categorical level names
-	var rows formula.Rows
-	if err := dec.Decode(&rows); err != nil {
-		return nil, nil, tool.Invalidf("data must be a list of objects, one per run").With("key", "data")
-	}
-	for i, r := range rows {
-		if r == nil {
-			return nil, nil, tool.Invalidf("data[%d] is not an object", i).With("key", "data").With("row", i)
-		}
 	}
 	d, err := f.Build(rows, nil)
 	if err != nil {

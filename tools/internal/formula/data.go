@@ -122,47 +122,57 @@ type column struct {
 	floatTyped bool
 }
 
-// readColumn decodes variable name from every row.
-func readColumn(rows Rows, name string) (*column, error) {
-	col := &column{name: name, cells: make([]cell, len(rows))}
-	present := false
+// readColumns decodes the named variables from every row, in one pass over
+// the rows (a pass per variable would walk every row map once per column).
+// Errors name the first bad value in row order.
+func readColumns(rows Rows, names []string) ([]*column, error) {
+	cols := make([]*column, len(names))
+	for k, name := range names {
+		cols[k] = &column{name: name, cells: make([]cell, len(rows))}
+	}
+	present := make([]bool, len(names))
 	for i, row := range rows {
-		v, has := row[name]
-		if !has {
-			col.floatTyped = true
-			continue
+		for k, name := range names {
+			col := cols[k]
+			v, has := row[name]
+			if !has {
+				col.floatTyped = true
+				continue
+			}
+			present[k] = true
+			c, ok := decode(v)
+			if !ok {
+				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: a value must be a number, a string, a boolean or null", pyQuote(name), i).
+					With("key", "data").With("column", name).With("row", i)
+			}
+			if c.kind == colMissing {
+				col.floatTyped = true
+				continue
+			}
+			if c.kind == colNumber && math.IsInf(c.num, 0) {
+				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: the value is not finite", pyQuote(name), i).
+					With("key", "data").With("column", name).With("row", i)
+			}
+			if col.kind == colMissing {
+				col.kind = c.kind
+			} else if c.kind != col.kind {
+				return nil, errcode.New(errcode.InputInvalid, "column %s mixes %s and %s (row %d); a column holds numbers, strings or booleans",
+					pyQuote(name), col.kind, c.kind, i).
+					With("key", "data").With("column", name).With("row", i)
+			}
+			if c.kind == colNumber && !c.integer {
+				col.floatTyped = true
+			}
+			col.cells[i] = c
 		}
-		present = true
-		c, ok := decode(v)
-		if !ok {
-			return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: a value must be a number, a string, a boolean or null", pyQuote(name), i).
-				With("key", "data").With("column", name).With("row", i)
-		}
-		if c.kind == colMissing {
-			col.floatTyped = true
-			continue
-		}
-		if c.kind == colNumber && math.IsInf(c.num, 0) {
-			return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: the value is not finite", pyQuote(name), i).
-				With("key", "data").With("column", name).With("row", i)
-		}
-		if col.kind == colMissing {
-			col.kind = c.kind
-		} else if c.kind != col.kind {
-			return nil, errcode.New(errcode.InputInvalid, "column %s mixes %s and %s (row %d); a column holds numbers, strings or booleans",
-				pyQuote(name), col.kind, c.kind, i).
-				With("key", "data").With("column", name).With("row", i)
-		}
-		if c.kind == colNumber && !c.integer {
-			col.floatTyped = true
-		}
-		col.cells[i] = c
 	}
-	if !present {
-		return nil, errcode.New(errcode.InputInvalid, "the formula uses %s, which is not a column of data", pyQuote(name)).
-			With("key", "data").With("column", name)
+	for k, name := range names {
+		if !present[k] {
+			return nil, errcode.New(errcode.InputInvalid, "the formula uses %s, which is not a column of data", pyQuote(name)).
+				With("key", "data").With("column", name)
+		}
 	}
-	return col, nil
+	return cols, nil
 }
 
 // level is one category of a categorical factor.

@@ -203,13 +203,14 @@ func (f *Formula) Build(rows Rows, lim *Limits) (*Design, error) {
 	if len(rows) == 0 {
 		return nil, errcode.New(errcode.InputInvalid, "data has no rows").With("key", "data")
 	}
-	cols := map[string]*column{}
-	for _, v := range f.Variables() {
-		c, err := readColumn(rows, v)
-		if err != nil {
-			return nil, err
-		}
-		cols[v] = c
+	vars := f.Variables()
+	read, err := readColumns(rows, vars)
+	if err != nil {
+		return nil, err
+	}
+	cols := make(map[string]*column, len(vars))
+	for k, v := range vars {
+		cols[v] = read[k]
 	}
 	if f.Response != "" {
 		if k := cols[f.Response].kind; k != colNumber && k != colMissing {
@@ -225,7 +226,7 @@ func (f *Formula) Build(rows Rows, lim *Limits) (*Design, error) {
 	var keepRows []int
 	for i := range rows {
 		ok := true
-		for _, c := range cols {
+		for _, c := range read {
 			if c.cells[i].kind == colMissing {
 				ok = false
 				break
@@ -667,23 +668,26 @@ func (d *Design) Matrix(rows Rows) (*mat.Dense, error) {
 		return nil, nil
 	}
 	p := d.plan
+	var vars []string
 	cols := map[string]*column{}
 	for _, fp := range p.factors {
-		v := fp.f.Var
-		if _, ok := cols[v]; ok {
-			continue
+		if _, ok := cols[fp.f.Var]; !ok {
+			cols[fp.f.Var] = nil
+			vars = append(vars, fp.f.Var)
 		}
-		c, err := readColumn(rows, v)
-		if err != nil {
-			return nil, err
-		}
-		for r, cl := range c.cells {
+	}
+	read, err := readColumns(rows, vars)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range vars {
+		for r, cl := range read[k].cells {
 			if cl.kind == colMissing {
 				return nil, errcode.New(errcode.InputInvalid, "row %d has no value for %s", r, pyQuote(v)).
 					With("column", v).With("row", r)
 			}
 		}
-		cols[v] = c
+		cols[v] = read[k]
 	}
 	for _, fp := range p.factors {
 		c := cols[fp.f.Var]

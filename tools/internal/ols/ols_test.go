@@ -600,3 +600,49 @@ func TestCovariance(t *testing.T) {
 		t.Error("X() differs from the input")
 	}
 }
+
+// TestAliasedColumns checks the seed's alias rule on small designs.
+func TestAliasedColumns(t *testing.T) {
+	t.Parallel()
+	// A 2^(4-1) design with D = ABC: columns Intercept, A, B, C, D, A:B, C:D,
+	// A:B:C, and a constant column K.
+	var data []float64
+	for r := 0; r < 8; r++ {
+		a, b, c := float64(2*(r&1)-1), float64(2*(r>>1&1)-1), float64(2*(r>>2&1)-1)
+		d := a * b * c
+		data = append(data, 1, a, b, c, d, a*b, c*d, a*b*c, 2.5)
+	}
+	x := mat.NewDense(8, 9, data)
+	degrees := []int{0, 1, 1, 1, 1, 2, 2, 3, 1}
+	// A:B = C:D (equal degree: the first, A:B, stays); D = A:B:C (D stays);
+	// the constant K goes with the intercept.
+	if got, want := AliasedColumns(x, degrees, DefaultAliasThreshold), []int{6, 7, 8}; !slices.Equal(got, want) {
+		t.Errorf("dropped %v, want %v", got, want)
+	}
+	// Below the threshold nothing is dropped: a correlation of 0.99.
+	n := 200
+	y := mat.NewDense(n, 3, nil)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < n; i++ {
+		z, e := rng.NormFloat64(), rng.NormFloat64()
+		y.SetRow(i, []float64{1, z, 0.99*z + math.Sqrt(1-0.99*0.99)*e})
+	}
+	if got := AliasedColumns(y, []int{0, 1, 1}, DefaultAliasThreshold); len(got) != 0 {
+		t.Errorf("dropped %v at a correlation near 0.99", got)
+	}
+	if got := AliasedColumns(y, []int{0, 1, 1}, 0.9); !slices.Equal(got, []int{2}) {
+		t.Errorf("dropped %v at threshold 0.9, want [2]", got)
+	}
+	// A negative alias counts too, and the lower degree wins over the
+	// earlier column.
+	z := mat.NewDense(4, 3, []float64{1, -1, 1, 1, 1, -1, 1, -1, 1, 1, 1, -1})
+	if got := AliasedColumns(z, []int{0, 2, 1}, DefaultAliasThreshold); !slices.Equal(got, []int{1}) {
+		t.Errorf("dropped %v, want [1]", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic on a degrees/columns mismatch")
+		}
+	}()
+	AliasedColumns(z, []int{0}, DefaultAliasThreshold)
+}
