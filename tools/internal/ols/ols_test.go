@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -645,4 +647,32 @@ func TestAliasedColumns(t *testing.T) {
 		}
 	}()
 	AliasedColumns(z, []int{0}, DefaultAliasThreshold)
+}
+
+// TestSummaryWidths: rules are as wide as the lines in characters, also
+// with non-ASCII names, and long names widen their table as statsmodels'
+// does.
+func TestSummaryWidths(t *testing.T) {
+	t.Parallel()
+	data := formula.Rows{}
+	for i := 0; i < 12; i++ {
+		x := float64(i)
+		data = append(data, map[string]any{"température": x, "a_rather_long_factor_name_for_width": float64(i % 3), "rendement_é": 2*x + float64(i%2)})
+	}
+	r, _ := fitFormula(t, "rendement_é ~ température + a_rather_long_factor_name_for_width", data)
+	s := r.Summary(SummaryOptions{DepVar: "rendement_é"})
+	lines := strings.Split(s, "\n")
+	widths := map[int]bool{}
+	body := lines[:slices.Index(lines, "")]
+	for _, line := range body {
+		widths[utf8.RuneCountInString(line)] = true
+	}
+	// Three tables: the top one and the diagnostics are 78 wide, the
+	// coefficient table wider for its long stub.
+	if len(widths) != 2 || !widths[78] {
+		t.Errorf("line widths %v:\n%s", widths, s)
+	}
+	if !strings.Contains(s, "Dep. Variable:            rendement_é") {
+		t.Errorf("dependent variable row:\n%s", s)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/toolq/toolq/tools/internal/stats"
 )
@@ -105,7 +106,7 @@ func (r *Results) Summary(o SummaryOptions) string {
 	var b strings.Builder
 	// The top table with its title, without its closing rule (statsmodels
 	// drops the last line of every table but the last).
-	width := len(top[0])
+	width := utf8.RuneCountInString(top[0]) // characters, as Python counts them
 	b.WriteString(center(o.Title, width))
 	b.WriteByte('\n')
 	b.WriteString(strings.Repeat("=", width))
@@ -115,7 +116,7 @@ func (r *Results) Summary(o SummaryOptions) string {
 	}
 	// Coefficients: a rule, the header, a dashed rule, the rows.
 	lines := table(params, 10, nil)
-	width = len(lines[0])
+	width = utf8.RuneCountInString(lines[0])
 	b.WriteByte('\n')
 	b.WriteString(strings.Repeat("=", width))
 	for i, line := range lines {
@@ -127,7 +128,7 @@ func (r *Results) Summary(o SummaryOptions) string {
 		}
 	}
 	// Diagnostics, closed by a rule.
-	width = len(diag[0])
+	width = utf8.RuneCountInString(diag[0])
 	b.WriteByte('\n')
 	b.WriteString(strings.Repeat("=", width))
 	for _, line := range diag {
@@ -189,14 +190,14 @@ func table(rows [][]string, minWidth int, leftAlign []bool) []string {
 	for j := range widths {
 		widths[j] = minWidth
 		for _, row := range rows {
-			widths[j] = max(widths[j], len([]rune(row[j])))
+			widths[j] = max(widths[j], utf8.RuneCountInString(row[j]))
 		}
 	}
 	out := make([]string, len(rows))
 	for i, row := range rows {
 		cells := make([]string, ncols)
 		for j, c := range row {
-			pad := strings.Repeat(" ", widths[j]-len([]rune(c)))
+			pad := strings.Repeat(" ", widths[j]-utf8.RuneCountInString(c))
 			left := j == 0
 			if leftAlign != nil {
 				left = leftAlign[j]
@@ -214,7 +215,7 @@ func table(rows [][]string, minWidth int, leftAlign []bool) []string {
 
 // center centres s in width as Python's str.center does.
 func center(s string, width int) string {
-	n := len([]rune(s))
+	n := utf8.RuneCountInString(s)
 	if n >= width {
 		return s
 	}
