@@ -61,11 +61,15 @@ func optimizeResponsesDef() *tool.Def {
 			"one, otherwise by position (the original always went by position and silently ignored surplus goals or " +
 			"models; here the counts must agree). Eigenvectors have numpy's signs for up to 25 factors; beyond that a " +
 			"vector may come back negated (an equally valid eigenvector). Ties in |eigenvalue| keep ascending order. " +
-			"Refused as input_invalid where the original failed or silently misbehaved: a term naming a factor " +
-			"not in the first model's factor_names, repeated factor names, a target goal without target, low ≥ high, " +
-			"desirability_weights of another length than the goals, and the two unimplemented methods " +
-			"ridge_analysis and pareto_front. A repeated term adds up everywhere (the original's B kept only the " +
-			"last). Caps: at most 20 models, 50 factors and 2000 terms in all; n_steps at most 100.",
+			"Refused as input_invalid where the original failed or silently misbehaved (the later original refuses " +
+			"most of these too): a term naming a factor not in the first model's factor_names, repeated factor " +
+			"names, a target goal without a target or with one not strictly between low and high, low ≥ high, a " +
+			"weight ≤ 0, a negative importance or none positive, desirability_weights of another length than the " +
+			"goals, step_size ≤ 0 (which walked the path backwards), a term of third or higher order for " +
+			"stationary_point and canonical_analysis (the original dropped it from b and B, so its stationary point " +
+			"was not stationary for the model), and the two unimplemented methods ridge_analysis and pareto_front. " +
+			"A repeated term adds up everywhere (the original's B kept only the last). Caps: at most 20 models, 50 " +
+			"factors and 2000 terms in all; n_steps at most 100.",
 		Schema:  optimizeSchema,
 		Check:   checkOptimize,
 		Run:     runOptimize,
@@ -169,8 +173,8 @@ func decodeOptimize(input json.RawMessage) (*optCall, error) {
 	}
 	c.nSteps = int(in.NSteps)
 	step, err := in.StepSize.Float64()
-	if err != nil || math.IsInf(step, 0) {
-		return nil, tool.Invalidf("step_size must be a finite number").With("key", "step_size")
+	if err != nil || math.IsInf(step, 0) || !(step > 0) {
+		return nil, tool.Invalidf("step_size must be a positive number, not %s", in.StepSize).With("key", "step_size")
 	}
 	c.stepSize = step
 	c.descentPath = in.Method == "steepest_descent"
@@ -200,9 +204,23 @@ func decodeOptimize(input json.RawMessage) (*optCall, error) {
 		}
 		c.models = append(c.models, m)
 	}
-	if in.Method == "desirability" {
+	switch in.Method {
+	case "desirability":
 		if err := c.checkGoals(); err != nil {
 			return nil, err
+		}
+	case "stationary_point", "canonical_analysis":
+		// y = b₀ + bᵀx + xᵀBx has no place for a third-order term; the
+		// seed dropped it, so its "stationary point" was not stationary.
+		var high []string
+		for j, t := range c.models[0].terms {
+			if len(t.idx) > 2 {
+				high = append(high, in.FittedModels[0].Coefficients[j].Term)
+			}
+		}
+		if len(high) > 0 {
+			return nil, tool.Invalidf("%s needs a second-order model; the first model has terms of higher order: %q",
+				in.Method, high).With("key", "fitted_models")
 		}
 	}
 	return c, nil
@@ -235,6 +253,10 @@ func (c *optCall) checkGoals() error {
 			return tool.Invalidf("goal %d (%q) needs low < high, got low %v and high %v", i, g.Response, g.Low, g.High).
 				With("key", "goals")
 		}
+		if g.Goal == "target" && !(g.Low < *g.Target && *g.Target < g.High) {
+			return tool.Invalidf("goal %d (%q) needs low < target < high, got %v < %v < %v", i, g.Response, g.Low,
+				*g.Target, g.High).With("key", "goals")
+		}
 	}
 	c.goals = alignGoals(in.FittedModels, in.Goals)
 	switch {
@@ -255,6 +277,13 @@ func (c *optCall) checkGoals() error {
 				c.importance[i] = *g.Importance
 			}
 		}
+	}
+	positive := false
+	for _, v := range c.importance {
+		positive = positive || v > 0
+	}
+	if !positive {
+		return tool.Invalidf("at least one response needs a positive importance").With("key", "desirability_weights")
 	}
 	return nil
 }
