@@ -1,6 +1,7 @@
 package experiments_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -302,4 +303,76 @@ func TestAnalyzeRegistry(t *testing.T) {
 	if _, ok := aeGet(t, v, "anova_table").([]any); !ok {
 		t.Errorf("default analysis is not anova: %s", out)
 	}
+}
+
+// TestAnalyzeBoxCoxProperty: for a response whose logarithm is exactly
+// normal (normal scores), box_cox finds λ ≈ 0 and recommends the log
+// transform.
+func TestAnalyzeBoxCoxProperty(t *testing.T) {
+	t.Parallel()
+	const n = 40
+	var rows []map[string]float64
+	for i := 0; i < n; i++ {
+		z := stdNormalQuantile((float64(i) + 0.5) / n)
+		rows = append(rows, map[string]float64{"A": float64(i%2*2 - 1), "y": math.Exp(2 + 0.4*z)})
+	}
+	in, _ := json.Marshal(map[string]any{"design_matrix": rows, "response_column": "y", "analysis_type": "box_cox"})
+	out, err := aeRun(t, "analyze_experiment", string(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := aeDecode(out)
+	if l := aeNum(t, v, "box_cox", "lambda"); math.Abs(l) > 0.02 {
+		t.Errorf("λ = %g for log-normal data, want ≈ 0", l)
+	}
+	if r := aeGet(t, v, "box_cox", "recommendation"); r != "log transform" {
+		t.Errorf("recommendation %v", r)
+	}
+	// The transformed values are the Box–Cox transform at λ̂.
+	l := aeNum(t, v, "box_cox", "lambda")
+	for i, row := range rows {
+		want := (math.Pow(row["y"], l) - 1) / l
+		if got := aeNum(t, v, "box_cox", "transformed_values", i); math.Abs(got-want) > 1e-9*math.Max(1, math.Abs(want)) {
+			t.Fatalf("transformed[%d] = %g, want %g", i, got, want)
+		}
+	}
+}
+
+// TestAnalyzeDegenerate: a constant response or factor, an intercept-only
+// model and a two-run design give results (nulls where undefined), not
+// panics or untyped errors.
+func TestAnalyzeDegenerate(t *testing.T) {
+	t.Parallel()
+	all := `["anova", "effects", "coefficients", "significance", "residual_diagnostics", "lack_of_fit", "curvature_test", "model_selection", "lenth_method", "confidence_intervals", "prediction", "confirmation_test"]`
+	for _, in := range []string{
+		`{"design_matrix": [{"A": -1, "y": 5}, {"A": 1, "y": 5}, {"A": 0, "y": 5}, {"A": 0, "y": 5}], "response_column": "y", "analysis_type": ` + all + `, "new_points": [{"A": 0.5}], "observed_at_new": [5]}`,
+		`{"design_matrix": [{"A": 0, "B": -1, "y": 1}, {"A": 0, "B": 1, "y": 3}, {"A": 0, "B": 1, "y": 4}], "response_column": "y", "analysis_type": ` + all + `}`,
+		`{"design_matrix": [{"A": -1, "y": 1}, {"A": 1, "y": 3}, {"A": 1, "y": 4}], "response_column": "y", "model": "y ~ 1", "analysis_type": ` + all + `}`,
+		`{"design_matrix": [{"A": -1, "y": 1}, {"A": 1, "y": 3}], "response_column": "y", "analysis_type": ` + all + `}`,
+	} {
+		out, err := aeRun(t, "analyze_experiment", in)
+		if err != nil {
+			if c := errcode.Of(err); c != errcode.ToolError {
+				t.Errorf("%s: %v (%s)", in, err, c)
+			}
+			continue
+		}
+		if _, err := aeDecode(out); err != nil {
+			t.Errorf("%s: %v", in, err)
+		}
+	}
+}
+
+// stdNormalQuantile is Φ⁻¹(p) by bisection on math.Erf, enough for tests.
+func stdNormalQuantile(p float64) float64 {
+	lo, hi := -10.0, 10.0
+	for range 200 {
+		mid := (lo + hi) / 2
+		if 0.5*(1+math.Erf(mid/math.Sqrt2)) < p {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return (lo + hi) / 2
 }
