@@ -171,10 +171,15 @@ func bracketMinimum(f func(float64) float64, xa, xb float64) (bracket, error) {
 		xa, xb, xc = xb, xc, w
 		fa, fb, fc = fb, fc, fw
 	}
-	for _, v := range []float64{xa, xb, xc, fa, fb, fc} {
+	// The ends may be uphill to +Inf (x^λ overflowed there); anything else
+	// not finite means the walk ran off to infinity.
+	for _, v := range []float64{xa, xb, xc, fb} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return bracket{}, ErrBoxCoxNoOptimum // ran off to infinity
+			return bracket{}, ErrBoxCoxNoOptimum
 		}
+	}
+	if math.IsNaN(fa) || math.IsNaN(fc) || math.IsInf(fa, -1) || math.IsInf(fc, -1) {
+		return bracket{}, ErrBoxCoxNoOptimum
 	}
 	return bracket{xa, xb, xc, fa, fb, fc}, nil
 }

@@ -27,6 +27,12 @@ func TestBoxCoxScipy(t *testing.T) {
 			0.1930205775273099, -23.715394279592733, -24.634795943058812, 1.8887657844853443, 0.5224348338787808},
 		{"experiment", []float64{28, 36, 18, 31, 25, 26, 24},
 			0.7164025375094865, -11.592119537106173, -11.600379643790408, 13.795283856976718, 12.206980804593899},
+		// λ̂ far above 2, on left-skewed values near 1000.
+		{"left skewed", []float64{995.237207, 992.278367, 989.966943, 987.85323, 985.811297, 983.781628, 981.727831,
+			979.623349, 977.446012, 975.175302, 972.790696, 970.270447, 967.590517, 964.723462, 961.637126, 958.29301,
+			954.644076, 950.631733, 946.181499, 941.196586, 935.548057, 929.059109, 921.478757, 912.435135, 901.346447,
+			887.234229, 868.277739, 840.527167, 792.789936, 664.062649},
+			12.379791028037976, -115.2314291919406, math.NaN(), math.NaN(), math.NaN()},
 		// The bracket walks far outside (−2, 2) before it closes.
 		{"outlier", []float64{100.5, 101.2, 99.8, 100.1, 100.9, 250.0},
 			-6.424938082233507, -17.34912332744466, -23.056195940758137, 0.15564352328392123, 0.15564352328394246},
@@ -48,6 +54,9 @@ func TestBoxCoxScipy(t *testing.T) {
 			}
 			if got := BoxCoxLLF(tc.lambda, tc.x); !near(got, tc.llfAtLambda, 1e-12) {
 				t.Errorf("llf(λ̂) = %.17g, scipy %.17g", got, tc.llfAtLambda)
+			}
+			if math.IsNaN(tc.llf05) {
+				return
 			}
 			if got := BoxCoxLLF(0.5, tc.x); !near(got, tc.llf05, 1e-12) {
 				t.Errorf("llf(0.5) = %.17g, scipy %.17g", got, tc.llf05)
@@ -147,6 +156,20 @@ func TestBrentScipy(t *testing.T) {
 		if got := brentMinimize(tc.f, br); !near(got, tc.want, 1e-7) {
 			t.Errorf("%s: minimum at %.17g, scipy %.17g", tc.name, got, tc.want)
 		}
+	}
+	// An end where the function overflows to +Inf still brackets.
+	wall := func(x float64) float64 {
+		if x > 20 {
+			return math.Inf(1)
+		}
+		return -x
+	}
+	br, err := bracketMinimum(wall, -2, 2)
+	if err != nil {
+		t.Fatalf("overflowing end: %v", err)
+	}
+	if got := brentMinimize(wall, br); !(got > 19.9 && got <= 20) {
+		t.Errorf("overflowing end: minimum at %g, want just below 20", got)
 	}
 	// A function that keeps falling cannot be bracketed.
 	if _, err := bracketMinimum(func(x float64) float64 { return -x }, -2, 2); !errors.Is(err, ErrBoxCoxNoOptimum) {
