@@ -25,5 +25,5 @@ const evaluateDescription = "Evaluate a design matrix: D-, G- and I-efficiency, 
 	"metric names, alpha outside (0, 1), a non-positive sigma, runs with differing keys and non-numeric values are " +
 	"input_invalid; more than 15 factor columns or 10,000 runs is input_too_large. (4) Factor names that are not " +
 	"identifiers are quoted as Q(\"name\") in the model (patsy failed on them in the seed). Other values agree with the " +
-	"seed to about 1e-12 (power and efficiencies to about 1e-10); ties in rounding aside, D-efficiencies of 100 may " +
-	"print as 99.99999999999997."
+	"seed's to about 1e-12 relative (power to about 1e-11): the linear algebra is gonum's, not LAPACK's, so the last " +
+	"digits can differ (a D-efficiency of 100 may read 99.99999999999997 here and 99.99999999999999 in the seed)."

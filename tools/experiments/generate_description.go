@@ -24,15 +24,17 @@ const generateDescription = "Generate an experimental design matrix: full factor
 	"its exact column count: the first array (L4, L8, L9, L12, L16, L16(4^5), L18(6^1 3^6), L25, L27(3^13), " +
 	"L32(2^31), L32(2^1 4^9), L36(2^11 3^12), L50, L54, L64(2^31), L64(4^21), L81) with a column of at least as many " +
 	"levels for every factor; the arrays are built from their published constructions with their true level counts " +
-	"(pyDOE3 mislabels L27 and L36), L4, L8 and L16 equal pyDOE3's tables, while L12 and the larger arrays may " +
-	"order rows and columns differently; a factor on a column with more levels takes level (symbol mod its levels). " +
+	"(pyDOE3 mislabels L27 and L36); L4, L8 and L16(2^15) are Taguchi's standard arrays, as pyDOE3's NIST tables " +
+	"are (L4 checked against pyDOE3's file), while L12 and the larger arrays may order rows and columns differently " +
+	"from pyDOE3's; a factor on a column with more levels takes level (symbol mod its levels). " +
 	"Categorical factors are coded 0, 1, … and reported by their level in design_actual; they are accepted only by " +
 	"taguchi (the seed failed on them everywhere), and a Taguchi design with one gets no centre points. (4) d_optimal, " +
 	"i_optimal and a_optimal use a coordinate exchange on the levels −1, 0, +1 (10 random starts, as pyoptex) " +
 	"seeded by random_seed, so the same input always gives the same design (the seed's fallback was unseeded, and " +
 	"its i- and a-optimal failed); the model is main effects plus two-factor interactions when the run count " +
 	"(budget, default 2k + 1, at most 3^k, at least k + 1) allows it, main effects otherwise; the effort is bounded, " +
-	"so very large designs are improved less; the designs are not pyoptex's. (5) DSDs use true conference matrices " +
+	"so very large designs are improved less; the designs are not pyoptex's, and their runs are randomised like every " +
+	"other design (the seed's pyoptex path skipped that, its fallback did not). (5) DSDs use true conference matrices " +
 	"for 9, 10 and 15 factors too (Paley over GF(9), and the skew-Hadamard doubling of Paley's order 8), where " +
 	"the seed used a cyclic matrix that is not one; the other orders are the seed's Paley matrices. " +
 	"Other differences: factor names must be distinct, nested nulls mean the default, the HEAD names n_center_points " +
