@@ -184,10 +184,16 @@ func decodeAnalyze(input json.RawMessage) (*aeCall, error) {
 	}
 	if aeWants(c.types, "model_selection") {
 		k := len(c.factors)
-		if terms := 1 + k + k*(k-1)/2; terms > formula.DefaultMaxTerms {
+		terms := 1 + k + k*(k-1)/2
+		if terms > formula.DefaultMaxTerms {
 			return nil, errcode.New(errcode.InputTooLarge, "model_selection would search %d terms (the main effects and "+
 				"two-factor interactions of %d factors, and the intercept); the cap is %d", terms, k, formula.DefaultMaxTerms).
 				With("key", "analysis_type").With("limit", formula.DefaultMaxTerms).With("observed", terms)
+		}
+		// One pass over the terms is the least the search does.
+		if n := len(in.DesignMatrix); float64(terms)*aeFitCost(n, terms) > aeSelectBudget {
+			return nil, errcode.New(errcode.InputTooLarge, "model_selection over %d runs and %d factors needs more "+
+				"work than the cap allows; select among fewer factors or runs", n, k).With("key", "analysis_type")
 		}
 	}
 

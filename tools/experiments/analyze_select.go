@@ -17,6 +17,12 @@ import (
 // a few seconds at most.
 const aeSelectBudget = 4e9
 
+// aeFitCost estimates the work of one least-squares fit of n rows and p
+// columns (the decompositions of ols.Fit), in the units of aeSelectBudget.
+func aeFitCost(n, p int) float64 {
+	return 12 * float64(n) * float64(p) * float64(p)
+}
+
 type aeSelection struct {
 	Formula     string      `json:"selected_formula"`
 	Criterion   string      `json:"criterion"`
@@ -61,7 +67,7 @@ func (c *aeCall) modelSelection(ctx context.Context) (any, error) {
 			return nil, err
 		}
 		p := len(ts) + 1
-		if work += 12 * float64(n) * float64(p) * float64(p); work > aeSelectBudget {
+		if work += aeFitCost(n, p); work > aeSelectBudget {
 			return nil, tool.Errorf("model selection needs too many fits for this many runs and factors; "+
 				"select among fewer factors").With("key", "analysis_type")
 		}

@@ -233,6 +233,7 @@ func TestAnalyzeInvalid(t *testing.T) {
 		{"unknown key", with(`, "alpha": 0.1`), errcode.InputInvalid},
 		{"too many terms", `{"design_matrix": [` + wideRow(14) + `, ` + wideRow(14) + `], "response_column": "y"}`, errcode.InputTooLarge},
 		{"model selection too wide", `{"design_matrix": [` + wideRow(14) + `, ` + wideRow(14) + `], "response_column": "y", "model": "main_effects", "analysis_type": "model_selection"}`, errcode.InputTooLarge},
+		{"model selection too much work", `{"design_matrix": [` + strings.TrimSuffix(strings.Repeat(wideRow(13)+", ", 3000), ", ") + `], "response_column": "y", "model": "main_effects", "analysis_type": ["anova", "model_selection"]}`, errcode.InputTooLarge},
 		{"formula too long", with(`, "model": "y ~ A` + strings.Repeat(" + A", 1400) + `"`), errcode.InputTooLarge},
 	}
 	for _, tc := range cases {
