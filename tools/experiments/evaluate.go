@@ -187,6 +187,8 @@ func evaluateMetrics(ctx context.Context, in *evaluateInput) (*doeObject, error)
 		switch m {
 		case "d_efficiency":
 			r = metricDEfficiency(e)
+		case "a_efficiency":
+			r = metricAEfficiency(e)
 		case "i_efficiency":
 			r, err = metricIEfficiency(e)
 		case "g_efficiency":

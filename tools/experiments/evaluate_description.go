@@ -1,12 +1,13 @@
 package experiments
 
-const evaluateDescription = "Evaluate a design matrix: D-, G- and I-efficiency, prediction variance, variance inflation factors, " +
+const evaluateDescription = "Evaluate a design matrix: D-, A-, G- and I-efficiency, prediction variance, variance inflation factors, " +
 	"condition number, power, degrees of freedom, alias structure, confounding, clear effects, and (with generators) " +
 	"resolution, defining relation and word-length pattern. design_matrix is a list of runs mapping factor names to " +
 	"coded values (RunOrder and Block columns are ignored); metric is one name or a list, computed in order and merged " +
 	"into one object (a later metric's note replaces an earlier one, as in the seed); model is main_effects, " +
 	"interactions (the default) or quadratic, built with patsy's columns and names (Intercept, A, B, A:B, I(A ** 2)). " +
-	"Formulas: d_efficiency = 100·det(XᵀX)^(1/p)/N; prediction variance d(x) = xᵀ(XᵀX)⁻¹x; g_efficiency = " +
+	"Formulas: d_efficiency = 100·det(XᵀX)^(1/p)/N; a_efficiency = 100·p/(N·trace((XᵀX)⁻¹)) (an addition: the " +
+	"seed has no A-efficiency); prediction variance d(x) = xᵀ(XᵀX)⁻¹x; g_efficiency = " +
 	"100·p/(N·max d) and i_efficiency = 100·p/(N·mean d) over a grid in [−1, 1]^k; vif = 1/(1 − R²) of each column " +
 	"on all others with the intercept (statsmodels); condition_number = σmax/σmin of X; power = P(F′ > F(1−α; 1, N−p)) " +
 	"for the non-central F with λ = δ²/(σ²[(XᵀX)⁻¹]ᵢᵢ), written here as a Poisson mixture of regularized incomplete beta " +

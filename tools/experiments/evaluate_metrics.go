@@ -16,9 +16,10 @@ import (
 // The metrics of evaluate_design (the seed's experiments/evaluate.py), each
 // returning the keys it adds to the result.
 
-// evalMetricNames are the metrics in the seed's registry order.
+// evalMetricNames are the metrics in the seed's registry order, with
+// a_efficiency (not in the seed) after d_efficiency.
 var evalMetricNames = []string{
-	"d_efficiency", "i_efficiency", "g_efficiency", "prediction_variance", "vif", "condition_number", "power",
+	"d_efficiency", "a_efficiency", "i_efficiency", "g_efficiency", "prediction_variance", "vif", "condition_number", "power",
 	"degrees_of_freedom", "alias_structure", "confounding", "resolution", "defining_relation", "clear_effects",
 	"minimum_aberration",
 }
@@ -110,6 +111,24 @@ func metricDEfficiency(e *evalCtx) *doeObject {
 		return o
 	}
 	o.set("d_efficiency", pyfmt.Float(100*math.Exp(logdet/float64(e.p))/float64(e.n)))
+	return o
+}
+
+// metricAEfficiency is 100·p/(N·trace((XᵀX)⁻¹)), the A-efficiency of the
+// design relative to an orthogonal one with ±1 levels (JMP's definition;
+// the seed has no A-efficiency).
+func metricAEfficiency(e *evalCtx) *doeObject {
+	o := &doeObject{}
+	if e.inv == nil {
+		o.set("a_efficiency", nil)
+		o.set("note", noteRankDeficient)
+		return o
+	}
+	tr := 0.0
+	for i := range e.p {
+		tr += e.inv.At(i, i)
+	}
+	o.set("a_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*tr)))
 	return o
 }
 

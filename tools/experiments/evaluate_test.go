@@ -271,7 +271,22 @@ func TestEvaluateInvalid(t *testing.T) {
 	}
 	// The message lists the unknown metrics as the seed does.
 	_, err := doeRun(t, evaluateDesignDef(), `{"design_matrix": `+ok+`, "metric": ["bogus"]}`)
-	if err == nil || !strings.Contains(err.Error(), "Unknown metric(s): ['bogus']. Available metrics: ['alias_structure', ") {
+	if err == nil || !strings.Contains(err.Error(), "Unknown metric(s): ['bogus']. Available metrics: ['a_efficiency', 'alias_structure', ") {
 		t.Errorf("message %v", err)
+	}
+}
+
+func TestEvaluateAEfficiency(t *testing.T) {
+	t.Parallel()
+	// An orthogonal ±1 design: (XᵀX)⁻¹ = I/N, trace p/N, efficiency 100.
+	out := evalRun(t, `{"design_matrix": `+designJSON([]string{"A", "B"}, ff2Rows)+`, "metric": "a_efficiency"}`)
+	if a := out["a_efficiency"].(float64); math.Abs(a-100) > 1e-12 {
+		t.Errorf("a_efficiency %v, want 100", a)
+	}
+	// With a centre run: trace((XᵀX)⁻¹) = 1/5 + 3/4.
+	rows := append(slices.Clone(ff2Rows), []float64{0, 0})
+	out = evalRun(t, `{"design_matrix": `+designJSON([]string{"A", "B"}, rows)+`, "metric": "a_efficiency"}`)
+	if a, want := out["a_efficiency"].(float64), 100*4/(5*(0.2+0.75)); math.Abs(a-want) > 1e-12 {
+		t.Errorf("a_efficiency %v, want %v", a, want)
 	}
 }

@@ -116,7 +116,8 @@ func TestFullFactorialProperties(t *testing.T) {
 
 func TestPlackettBurmanProperties(t *testing.T) {
 	t.Parallel()
-	for k := 1; k <= 15; k++ {
+	// Up to 23 factors: Sylvester, H12, H20 (N = 20) and doubled H12 (N = 24).
+	for k := 1; k <= 23; k++ {
 		m, ok := pbdesign(k)
 		if !ok {
 			t.Fatalf("pbdesign(%d) refused", k)
