@@ -29,7 +29,7 @@ const generateDescription = "Generate an experimental design matrix: full factor
 	"from pyDOE3's; a factor on a column with more levels takes level (symbol mod its levels). " +
 	"Categorical factors are coded 0, 1, … and reported by their level in design_actual; they are accepted only by " +
 	"taguchi (the seed failed on them everywhere), and a Taguchi design with one gets no centre points. (4) d_optimal, " +
-	"i_optimal and a_optimal use a coordinate exchange on the levels −1, 0, +1 (10 random starts, as pyoptex) " +
+	"i_optimal and a_optimal use a coordinate exchange on the levels −1, 0, +1 (up to 10 random starts, as pyoptex, fewer for large designs) " +
 	"seeded by random_seed, so the same input always gives the same design (the seed's fallback was unseeded, and " +
 	"its i- and a-optimal failed); the model is main effects plus two-factor interactions when the run count " +
 	"(budget, default 2k + 1, at most 3^k, at least k + 1) allows it, main effects otherwise; the effort is bounded, " +
