@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/toolq/toolq/errcode"
@@ -244,25 +245,12 @@ func aeAnalysisTypes(raw json.RawMessage) ([]string, error) {
 }
 
 func aeSortedAnalyses() []string {
-	out := append([]string(nil), aeAnalyses...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
+	out := slices.Clone(aeAnalyses)
+	slices.Sort(out)
 	return out
 }
 
-func aeWants(list []string, name string) bool {
-	for _, t := range list {
-		if t == name {
-			return true
-		}
-	}
-	return false
-}
+func aeWants(list []string, name string) bool { return slices.Contains(list, name) }
 
 // aeReadRows reads a list of row objects whose values are numbers, keeping
 // the columns in order of first appearance (pandas' DataFrame(records)

@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -129,14 +130,7 @@ func aePinv(a *mat.Dense) (*mat.Dense, int) {
 
 func aeContainsAll(set, sub []string) bool {
 	for _, s := range sub {
-		found := false
-		for _, t := range set {
-			if s == t {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(set, s) {
 			return false
 		}
 	}
