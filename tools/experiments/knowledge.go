@@ -32,7 +32,7 @@ func doeKnowledgeDef() *tool.Def {
 			"blocking), rules for choosing a design from a situation, residual patterns with their causes and remedies, " +
 			"statistical concepts (resolution, aliasing, randomisation, replication, blocking, centre points, power, " +
 			"response surfaces, desirability, common pitfalls …), guides to reading ANOVA tables and effect, contour and " +
-			"interaction plots, and worked examples; about 70 entries, each at novice, intermediate and expert depth. " +
+			"interaction plots, and worked examples; 77 entries, each at novice, intermediate and expert depth. " +
 			"Input (all optional): query (free text; its words of 3 or more letters are matched), topic (see the schema), " +
 			"context (n_factors, budget, goal, sequential, curvature_important, has_hard_to_change, is_mixture, " +
 			"has_constraints; used with topic design_selection, where every rule whose conditions all hold is returned, " +
