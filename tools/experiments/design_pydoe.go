@@ -119,33 +119,6 @@ func pydoeFracfactByRes(n, res int) (base int, gens []uint32, ok bool) {
 	return base, gens, true
 }
 
-// fracfactFromWords is pyDOE3's fracfact for the generator "a b … <words>":
-// a full factorial ff2n(base) in the first base columns, then one column per
-// word, the product of the base columns in it (negated where neg is set).
-func fracfactFromWords(base int, gens []uint32, neg []bool) doeMatrix {
-	h1 := ff2n(base)
-	k := base + len(gens)
-	m := make(doeMatrix, len(h1))
-	for r, b := range h1 {
-		row := make([]float64, k)
-		copy(row, b)
-		for g, w := range gens {
-			p := 1.0
-			for i := range base {
-				if w>>i&1 == 1 {
-					p *= b[i]
-				}
-			}
-			if neg != nil && neg[g] {
-				p = -p
-			}
-			row[base+g] = p
-		}
-		m[r] = row
-	}
-	return m
-}
-
 // pbdesign is pyDOE3's pbdesign(k): a Hadamard matrix of order N = 4(⌊k/4⌋
 // + 1) built by Sylvester doubling from H1, the Paley/Toeplitz H12 or the
 // Hankel H20; its first column is dropped, the next k kept and the rows
