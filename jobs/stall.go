@@ -15,7 +15,7 @@ import (
 // time the worker was not running.
 const (
 	stallTick      = 100 * time.Millisecond
-	stallThreshold = time.Second
+	stallThreshold = 2 * time.Second
 )
 
 type stallClock struct {

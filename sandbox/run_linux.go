@@ -505,16 +505,19 @@ func (s *Sandbox) Hardening() (applied Hardening, privileged bool) {
 
 // classify picks an outcome's status, with the precedence the Status
 // constants describe, from the group's counters, what (if anything) made the
-// supervisor kill the group, and how the child ended.
+// supervisor kill the group, whether the child's end was seen only after
+// its deadline (late), and how the child ended.
 //
-// A kill counts only if it is what ended the child. When the child exits by
-// itself at the moment the deadline or ctx fires, both are ready at once and
-// the supervisor may see the deadline first; this is what happens when the
-// worker is frozen (SIGSTOP, a paused VM, a stalled host) past the deadline
-// of a call that finished meanwhile. A child that was not signalled finished
-// its work: its own exit stands.
-func classify(st groupStats, killedBy error, overflowed bool, mode Mode, ws syscall.WaitStatus) (Status, error) {
-	byKill := killedBy != nil && ws.Signaled()
+// The deadline is a promise to the caller, so a child whose end is seen
+// after it timed out, however it ended: when the worker is frozen (SIGSTOP,
+// a paused VM) past a call's deadline, the child may exit meanwhile, and on
+// resume its exit and the deadline are ready at once. (The worker retries a
+// call whose deadline passed while it was not running; see jobs.)
+//
+// A cancellation counts only if it is what ended the child: a child that
+// exited by itself at that moment finished its work, and its own exit
+// stands.
+func classify(st groupStats, killedBy error, late, overflowed bool, mode Mode, ws syscall.WaitStatus) (Status, error) {
 	exitCode := -1
 	if !ws.Signaled() {
 		exitCode = ws.ExitStatus()
@@ -524,11 +527,11 @@ func classify(st groupStats, killedBy error, overflowed bool, mode Mode, ws sysc
 		return OOM, nil
 	case st.oomKill:
 		return HostOOM, nil
-	case byKill && killedBy == errDeadline:
+	case killedBy == errDeadline || late:
 		return TimedOut, nil
 	case killedBy == errOutputCap || overflowed:
 		return OutputExceeded, nil
-	case byKill:
+	case killedBy != nil && ws.Signaled():
 		return Cancelled, killedBy
 	case mode == None && exitCode == ExitMemoryGuard:
 		return OOM, nil
@@ -562,8 +565,10 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 	go func() { waitCh <- p.cmd.Wait() }()
 
 	var killedBy error
+	late := false
 	select {
 	case <-waitCh:
+		late = lim.Timeout > 0 && time.Since(p.start) > lim.Timeout
 	case <-runCtx.Done():
 		killedBy = context.Cause(runCtx)
 		_ = g.kill(5 * time.Second)
@@ -622,7 +627,7 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 		out.ExitCode = ws.ExitStatus()
 	}
 
-	out.Status, out.Cause = classify(st, killedBy, stdout.overflowed(), s.enf.mode(), ws)
+	out.Status, out.Cause = classify(st, killedBy, late, stdout.overflowed(), s.enf.mode(), ws)
 	return out
 }
 

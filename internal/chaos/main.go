@@ -133,7 +133,7 @@ func run(ctx context.Context, c config) (bool, error) {
 		}
 	}()
 	s := &stack{dir: dir, bin: filepath.Join(dir, "bin"), concurrency: c.concurrency}
-	if err := mkdirs(s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")); err != nil {
+	if err := harness.Mkdirs(s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")); err != nil {
 		return false, err
 	}
 	say("building the worker and the lean child")
@@ -320,6 +320,20 @@ func run(ctx context.Context, c config) (bool, error) {
 		fig.Leaked++
 		problem("leaked: worker 0's memory is %d MiB after the run, %d MiB before it", fig.WitnessRSSAfter>>20, fig.WitnessRSSBaseline>>20)
 	}
+	// Every task leaves asynq once its call is final, but not at once: a
+	// task whose worker was frozen past its lease stays active until a
+	// recoverer (every minute, for leases expired 30 s) takes it, runs it
+	// again and finds its record final. The live workers run recoverers.
+	settle := time.Now().Add(150 * time.Second)
+	residue, rerr := queueResidue(rdb)
+	for (rerr != nil || residue > 0) && time.Now().Before(settle) && ctx.Err() == nil {
+		time.Sleep(time.Second)
+		residue, rerr = queueResidue(rdb)
+	}
+	if rerr != nil || residue > 0 {
+		fig.Leaked += residue
+		problem("asynq still holds %d tasks 150 s after every call was final (%v)", residue, rerr)
+	}
 	if err := s.stopAll(30 * time.Second); err != nil {
 		problem("%v", err)
 	}
@@ -332,10 +346,6 @@ func run(ctx context.Context, c config) (bool, error) {
 	for _, g := range cgroups {
 		fig.Leaked++
 		problem("leaked cgroup: %s", g)
-	}
-	if n, err := queueResidue(rdb); err != nil || n > 0 {
-		fig.Leaked += n
-		problem("asynq still holds %d tasks after every call was final (%v)", n, err)
 	}
 
 	fig.Kills, fig.Stops, fig.RedisRestarts = faults.counts()
