@@ -37,6 +37,7 @@ type settings struct {
 	childGID         *int
 	childNetwork     *bool
 	scratchMB        *int
+	metricsAddr      *string
 	logLevel         *string
 	logFormat        *string
 }
@@ -60,6 +61,7 @@ func bind(fs *flag.FlagSet) (*settings, *config.Set) {
 		childGID:         s.IntUpTo("child-gid", "TOOLQ_CHILD_GID", sandbox.DefaultUID, config.MaxID, "gid children run as when the worker is root"),
 		childNetwork:     s.Bool("child-network", "TOOLQ_CHILD_NETWORK", false, "leave children in the worker's network namespace (default: none, no route out)"),
 		scratchMB:        s.IntUpTo("child-scratch-mb", "TOOLQ_CHILD_SCRATCH_MB", sandbox.DefaultScratchMB, config.MaxMiB, "size of a child's private /tmp, in MiB (counts against its memory)"),
+		metricsAddr:      s.String("metrics-addr", "TOOLQ_METRICS_ADDR", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464; empty: off)", nil),
 		logLevel:         s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
 		logFormat:        s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
 	}, s
@@ -156,6 +158,12 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer rdb.Close()
 	queues, _ := config.ParseQueues(*st.queues)
+	var m *metrics
+	var obs jobs.Observer
+	if *st.metricsAddr != "" {
+		m = newMetrics(st.Registry())
+		obs = m
+	}
 	w, err := jobs.NewWorker(rdb, &jobs.WorkerOptions{
 		Sandbox:        sb,
 		Enforcement:    string(sb.Enforcement()),
@@ -170,11 +178,18 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 		ResultTTL:      *st.ResultTTL,
 		ChildPath:      *st.childBinary,
 		Logger:         log,
+		Observer:       obs,
 	})
 	if err != nil {
 		return err
 	}
 	st.Registry().CompileAll()
+	if m != nil {
+		m.describe(w.Name(), string(sb.Enforcement()))
+		if err := m.serve(ctx, *st.metricsAddr, log); err != nil {
+			return usageError{fmt.Errorf("metrics: %w", err)}
+		}
+	}
 	log.Info("worker starting", "name", w.Name(), "version", version, "enforcement", sb.Enforcement(),
 		"placement", sb.Placement(), "concurrency", *st.concurrency, "queues", queues,
 		"max_timeout", *st.Timeout, "max_memory_mb", *st.MemoryMB, "diagnostic_tools", *st.Diagnostics,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -94,13 +93,4 @@ func (s *stack) leftovers() (procs, cgroups []string) {
 	s.mu.Unlock()
 	inst, calls := harness.Cgroups(pids)
 	return harness.Processes(s.bin), append(inst, calls...)
-}
-
-func mkdirs(dirs ...string) error {
-	for _, d := range dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	return nil
 }

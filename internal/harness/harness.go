@@ -20,6 +20,16 @@ import (
 	"time"
 )
 
+// Mkdirs makes each directory and its parents.
+func Mkdirs(dirs ...string) error {
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Build compiles each ./cmd/<name> of the module in the working directory
 // into dir/<name>.
 func Build(ctx context.Context, dir string, names ...string) error {
