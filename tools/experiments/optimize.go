@@ -46,7 +46,14 @@ func optimizeResponsesDef() *tool.Def {
 			"model (maximize: d rises from 0 at low to 1 at high; minimize: the mirror; target: 0 outside (low, high), " +
 			"1 at the target; each ramp raised to the goal's weight, default 1), with importances v from " +
 			"desirability_weights or each goal's importance (default 1). factor_ranges ({name: {low, high}}) adds the " +
-			"settings in actual units (centre + coded·half-range). A method that cannot be carried out (no quadratic " +
+			"settings in actual units (centre + coded·half-range). Output: method, factor_names and the method's " +
+			"block: stationary_point {stationary_point_coded, predicted_response, classification, eigenvalues, " +
+			"inside_design_space, stationary_point_actual (with factor_ranges)}; canonical_analysis {eigenvalues, " +
+			"eigenvectors, classification, canonical_form_description, factor_names}, followed by stationary_point; " +
+			"steepest_path {direction, direction_vector, step_size, steps [{step, coded, predicted_response, actual}]}; " +
+			"desirability {optimal_coded, predicted_responses, individual_desirability (both keyed by response_name, " +
+			"\"response\" when it is absent), composite_desirability, optimizer_success, optimal_actual}. " +
+			"A method that cannot be carried out (no quadratic " +
 			"terms, a singular B, no linear terms) returns {\"error\": …} in its block, as the original tool did. " +
 			"Differences from the original tool: the desirability optimum comes from a projected quasi-Newton method " +
 			"with exact gradients on the box, run on ln D with its kinks smoothed over shrinking widths and then on D " +
