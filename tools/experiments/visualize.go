@@ -177,13 +177,12 @@ func decodeVisualize(input json.RawMessage) (*vizCtx, error) {
 	if v.response != "" && v.table != nil && !v.table.has(v.response) {
 		return nil, tool.Invalidf("response_column %q is not a column of design_data", v.response).With("key", "response_column")
 	}
-	if seen := map[string]bool{}; true {
-		for _, name := range v.factors {
-			if seen[name] {
-				return nil, tool.Invalidf("factors_to_plot lists %q twice", name).With("key", "factors_to_plot")
-			}
-			seen[name] = true
+	seen := map[string]bool{}
+	for _, name := range v.factors {
+		if seen[name] {
+			return nil, tool.Invalidf("factors_to_plot lists %q twice", name).With("key", "factors_to_plot")
 		}
+		seen[name] = true
 	}
 	return v, nil
 }
@@ -257,18 +256,27 @@ func (v *vizCtx) check() error {
 		if !v.hasCoefficients() && !v.canFit() {
 			return vizInputError("%s needs analysis_results.coefficients, or design_data with a response to fit a model", v.plotType)
 		}
+		return v.checkModelFactors(map[string]int{"perturbation": 1, "contour": 2, "surface_3d": 2, "ridge_trace": 1}[v.plotType])
 	case "cube_plot":
 		if !v.hasCoefficients() && v.table == nil {
 			return vizInputError("cube_plot needs analysis_results.coefficients, or design_data with a response")
+		}
+		if v.hasCoefficients() {
+			return v.checkModelFactors(3)
 		}
 	case "desirability_contour", "overlay":
 		if !v.hasOptimization() && !v.hasCoefficients() && !v.canFit() {
 			return vizInputError("%s needs analysis_results.optimization.responses or coefficients, or design_data with a response", v.plotType)
 		}
+		return v.checkModelFactors(2)
 	case "steepest_ascent_path":
-		if (v.analysis.SteepestPath == nil || len(v.analysis.SteepestPath.Steps) == 0) && !v.hasCoefficients() && !v.canFit() {
+		if v.analysis.SteepestPath != nil && len(v.analysis.SteepestPath.Steps) > 0 {
+			break
+		}
+		if !v.hasCoefficients() && !v.canFit() {
 			return vizInputError("steepest_ascent_path needs analysis_results.steepest_path or coefficients, or design_data with a response")
 		}
+		return v.checkModelFactors(1)
 	case "residuals_vs_fitted", "normal_probability", "residuals_vs_order":
 		if !v.hasResiduals() && !v.canFit() {
 			return vizInputError("%s needs analysis_results.residual_diagnostics, or design_data with a response to fit a model", v.plotType)
@@ -301,6 +309,45 @@ func (v *vizCtx) check() error {
 		if v.table == nil && !v.hasSummarySize() {
 			return vizInputError("power_curve needs design_data, or analysis_results.model_summary with n_obs and df_model (or n_params)")
 		}
+	}
+	return nil
+}
+
+// checkModelFactors refuses, before anything is fitted, a model chart whose
+// factors_to_plot are not factors of the model, or that has fewer than
+// min factors. The model's factors are the variables of the coefficients
+// (of the optimisation responses for desirability and overlay charts),
+// else the numeric columns a fit would use.
+func (v *vizCtx) checkModelFactors(min int) error {
+	var vars []string
+	switch {
+	case (v.plotType == "desirability_contour" || v.plotType == "overlay") && v.hasOptimization():
+		all := &vizModel{}
+		for _, r := range v.analysis.Optimization.Responses {
+			all.terms = append(all.terms, vizModelFromCoefficients(r.Coefficients).terms...)
+		}
+		vars = all.variables()
+	case v.hasCoefficients():
+		vars = vizModelFromCoefficients(v.analysis.Coefficients).variables()
+	default:
+		response := v.fitResponse()
+		for _, c := range v.table.columns {
+			if _, ok := v.table.numeric(c); ok && c != response && !vizSkipColumns[c] {
+				vars = append(vars, c)
+			}
+		}
+	}
+	n := len(vars)
+	if len(v.factors) > 0 {
+		if err := v.knownFactors(vars, "model"); err != nil {
+			return err
+		}
+		n = len(v.factors)
+	} else if fv := v.formulaVariables(); len(fv) > 0 {
+		n = len(fv)
+	}
+	if n < min {
+		return vizInputError("%s needs at least %d factor(s); the model has %d", v.plotType, min, n)
 	}
 	return nil
 }

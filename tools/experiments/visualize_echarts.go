@@ -83,9 +83,9 @@ func (c *vizChart) echarts() kvObject {
 		y := p.echartsYAxis(extra)
 		y.set("gridIndex", k)
 		yAxes = append(yAxes, y)
-		for _, one := range s {
-			one.set("xAxisIndex", k)
-			one.set("yAxisIndex", k)
+		for i := range s {
+			s[i].set("xAxisIndex", k)
+			s[i].set("yAxisIndex", k)
 		}
 		series = append(series, s...)
 	}
@@ -318,6 +318,9 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 			s.set("type", "scatter")
 			s.set("data", data)
 			s.set("symbolSize", vizF(size))
+			if l.style.symbol != "" {
+				s.set("symbol", l.style.symbol)
+			}
 			if l.style.colors == nil {
 				s.set("itemStyle", kvObject{{"color", colour}, {"opacity", vizF(l.alpha())}})
 			}

@@ -49,7 +49,11 @@ func (c *vizChart) plotly() kvObject {
 				{"yaxis", kvObject{{"title", vizTitle(p.yTitle)}}}, {"zaxis", kvObject{{"title", vizTitle(p.zTitle)}}}})
 		} else {
 			layout.set("xaxis", kvObject{{"title", vizTitle(p.xTitle)}})
-			layout.set("yaxis", kvObject{{"title", vizTitle(p.yTitle)}})
+			y := kvObject{{"title", vizTitle(p.yTitle)}}
+			if p.equalAspect {
+				y.set("scaleanchor", "x") // the seed's equal_aspect hint
+			}
+			layout.set("yaxis", y)
 			if p.secondaryY {
 				layout.set("yaxis2", kvObject{{"title", vizTitle(p.secondaryYTitle)}, {"overlaying", "y"}, {"side", "right"}})
 			}

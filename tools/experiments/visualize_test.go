@@ -208,6 +208,22 @@ func vizCheckStructure(t *testing.T, plotType string, out map[string]any) {
 			t.Errorf("%s series %d: %d points for %d rows", plotType, i, len(data), len(vizArr(t, layers[i]["data"], "rows")))
 		}
 	}
+	if len(panels) > 1 {
+		grids := vizArr(t, echarts["grid"], "grids")
+		if len(grids) != len(panels) {
+			t.Errorf("%s: %d grids for %d panels", plotType, len(grids), len(panels))
+		}
+		k := 0
+		for p, panel := range panels {
+			for range vizArr(t, vizObj(t, panel, "panel")["layers"], "layers") {
+				so := vizObj(t, series[k], "series")
+				if so["xAxisIndex"] != float64(p) || so["yAxisIndex"] != float64(p) {
+					t.Errorf("%s: series %d of panel %d on axes %v/%v", plotType, k, p, so["xAxisIndex"], so["yAxisIndex"])
+				}
+				k++
+			}
+		}
+	}
 	if _, ok := echarts["grid3D"]; ok {
 		for _, ax := range []string{"xAxis3D", "yAxis3D", "zAxis3D"} {
 			if vizObj(t, echarts[ax], ax)["name"] == "" {
@@ -728,5 +744,57 @@ func TestVisualizeInvalid(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != tc.code {
 			t.Errorf("%s: error %v, want %s", tc.name, err, tc.code)
 		}
+	}
+}
+
+// TestVisualizeAdapterAnnotations renders every annotation kind of the
+// ChartSpec IR (bands and constraint regions are part of it although no
+// builder uses them yet) and a two-panel grid.
+func TestVisualizeAdapterAnnotations(t *testing.T) {
+	t.Parallel()
+	lo, hi := -0.5, 0.5
+	p := vizNewPanel("panel", "x", "y")
+	p.layers = []*vizLayer{{mark: vizMarkLine, rows: []kvObject{vizRow("x", 0.0, "y", 1.0), vizRow("x", 1.0, "y", 2.0)},
+		x: &vizEncoding{field: "x"}, y: &vizEncoding{field: "y"}, name: "line"}}
+	p.annotations = []vizAnnotation{
+		{kind: vizAnnLine, axis: "x", value: 0.5, label: "x line"},
+		{kind: vizAnnThreshold, axis: "y", value: 1.5, label: "y line"},
+		{kind: vizAnnBand, axis: "y", value: 1, end: 2},
+		{kind: vizAnnRegion, xMin: &lo, xMax: &hi, yMin: &lo, yMax: &hi, label: "infeasible"},
+		{kind: vizAnnLabel, label: "note"},
+	}
+	q := vizNewPanel("second", "x2", "y2")
+	q.layers = []*vizLayer{{mark: vizMarkScatter, rows: []kvObject{vizRow("x", 1.0, "y", 1.0)}, x: &vizEncoding{field: "x"},
+		y: &vizEncoding{field: "y"}, name: "points", style: vizStyle{symbol: "diamond"}}}
+	one := &vizChart{panels: []*vizPanel{p}, title: "one"}
+	layout := one.plotly()
+	l, _ := layout.get("layout")
+	shapes, _ := l.(kvObject).get("shapes")
+	notes, _ := l.(kvObject).get("annotations")
+	if n := len(shapes.([]kvObject)); n != 5 { // 2 lines, 1 band, 2 region rectangles
+		t.Errorf("%d shapes", n)
+	}
+	if n := len(notes.([]kvObject)); n != 3 { // 2 line labels, 1 free label
+		t.Errorf("%d annotations", n)
+	}
+	ec := one.echarts()
+	series, _ := ec.get("series")
+	first := series.([]kvObject)[0]
+	ml, _ := first.get("markLine")
+	ma, _ := first.get("markArea")
+	lines, _ := ml.(kvObject).get("data")
+	areas, _ := ma.(kvObject).get("data")
+	if len(lines.([]kvObject)) != 2 || len(areas.([][]kvObject)) != 3 {
+		t.Errorf("echarts marks: %v lines, %v areas", lines, areas)
+	}
+	two := &vizChart{panels: []*vizPanel{p, q}, title: "two", columns: 2}
+	b, err := json.Marshal(two.plotly())
+	if err != nil || !strings.Contains(string(b), `"xaxis2":{"domain":[0.55,1.0],"anchor":"y2"`) || !strings.Contains(string(b), `"xaxis":"x2","yaxis":"y2"`) {
+		t.Errorf("two panels: %s %v", b, err)
+	}
+	b, err = json.Marshal(two.echarts())
+	if err != nil || !strings.Contains(string(b), `"left":"55.0%"`) || !strings.Contains(string(b), `"xAxisIndex":1,"yAxisIndex":1`) ||
+		!strings.Contains(string(b), `"symbol":"diamond"`) {
+		t.Errorf("two panels: %s %v", b, err)
 	}
 }
