@@ -82,9 +82,15 @@ func visualizeDOEDef() *tool.Def {
 			"edges instead of pairs separated by nulls; ME/SME labels show α rounded (\"α=0.05\", not " +
 			"\"α=0.050000000000000044\"); Plotly figures carry no template object and put 3D axis titles in the scene; " +
 			"ECharts options draw grids as heatmaps on category axes with a visualMap, surfaces as [x, y, z] points, " +
-			"the secondary Pareto axis, text labels, a legend and design points at the nearest grid cell; the data " +
-			"specification also lists x_grid, y_grid and z_matrix of grid layers. The contour jitter of replicated " +
-			"points and the fds_plot sample use numpy's default_rng(0) and default_rng(42) streams, as the original.",
+			"the secondary Pareto axis, text labels, a legend and design points at the nearest grid cell; Plotly lines " +
+			"marked show_points get markers; the data specification also lists x_grid, y_grid and z_matrix of grid " +
+			"layers; default factors leave out RunOrder, Block and the response (a column named y when response_column " +
+			"is not given, which the original counted as a factor in prediction_variance, fds_plot and power_curve); " +
+			"residual and fitted pairs with a missing value are dropped; a chart whose data do not allow it (Box–Cox of " +
+			"non-positive or constant responses, a design too large for its second-order model) is a tool_error; " +
+			"design_data is capped at 10000 runs, prediction_variance and fds_plot at 12 factors and ridge_trace at 20 " +
+			"(input_too_large); HEAD's square_plot is not provided. The contour jitter of replicated points and the " +
+			"fds_plot sample use numpy's default_rng(0) and default_rng(42) streams, as the original.",
 		Schema: visualizeSchema,
 		Check: func(input json.RawMessage) error {
 			v, err := decodeVisualize(input)
@@ -438,15 +444,17 @@ func (v *vizCtx) dataFactors(response string) []string {
 	return out
 }
 
-// designFactors are the factors of prediction_variance and fds_plot:
-// factors_to_plot, else every column but the response, RunOrder and Block.
+// designFactors are the factors of prediction_variance, fds_plot and
+// power_curve: factors_to_plot, else every column but the response
+// (response_column, or a column named y), RunOrder and Block.
 func (v *vizCtx) designFactors() []string {
 	if len(v.factors) > 0 {
 		return v.factors
 	}
+	response := v.fitResponse()
 	var out []string
 	for _, c := range v.table.columns {
-		if c != v.response && !vizSkipColumns[c] {
+		if c != response && !vizSkipColumns[c] {
 			out = append(out, c)
 		}
 	}

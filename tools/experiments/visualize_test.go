@@ -552,6 +552,13 @@ func TestVisualizeDesignQuality(t *testing.T) {
 	if name != "n=16, df=11" {
 		t.Errorf("name %v", name)
 	}
+	// From design_data: k = 3 factors (y is the response, not a factor), so
+	// the second-order model has 10 terms and 11 runs leave 1 df.
+	out = vizMust(t, `{"plot_type": "power_curve", "design_data": `+vizFactorial+`}`)
+	name = vizObj(t, vizArr(t, vizObj(t, vizArr(t, vizObj(t, out["data"], "d")["panels"], "p")[0], "p")["layers"], "l")[0], "l")["name"]
+	if name != "n=11, df=1" {
+		t.Errorf("name %v", name)
+	}
 	out = vizMust(t, `{"plot_type": "fds_plot", "design_data": `+vizFactorial+`, "response_column": "y"}`)
 	rows = vizLayerRows(t, out, 0, 0)
 	if len(rows) != 101 || rows[0]["fraction"] != 0.0002 || rows[100]["fraction"] != 1.0 {
