@@ -253,6 +253,16 @@ func TestStrategyRules(t *testing.T) {
 			contains: []string{`"model":"scheffe_linear"`, "Mixture constraints require", "D-optimal mixture design"},
 		},
 		{
+			name: "tight budget with a response: RSM cut to its share",
+			input: `{"factors": ` + strategyFactors("A", "B", "C", "D", "E", "F", "G") +
+				`, "responses": [{"name": "y"}], "budget": 20}`,
+			want: []strategyStageSummary{{"Screening", "plackett_burman", 8}, {"Optimization", "ccd", 9},
+				{"Confirmation", "replicates_at_optimum", 3}},
+			contains: []string{`"risks":["Budget of 20 runs is tight (ideal is 28). Designs may have reduced power or fewer center points.",` +
+				`"Tight budget may result in underpowered designs with low effect detection probability."]`,
+				"Budget: 20 total runs (2.9 runs per factor)."},
+		},
+		{
 			name:  "one factor: confirmation only",
 			input: `{"factors": [{"name": "T", "low": 1, "high": 2}], "budget": 2}`,
 			want:  []strategyStageSummary{{"Confirmation", "replicates_at_optimum", 2}},
