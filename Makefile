@@ -7,6 +7,7 @@ BIN     := bin
 # Tests start their own redis-server; a missing one must fail, not skip.
 export TOOLQ_REQUIRE_REDIS := 1
 FUZZTIME ?= 10s
+SOAKTIME ?= 10m
 # The cgroup v2 VM: Debian's kernel, unpacked here, booted by internal/vmexec.
 VMDIR   := .cache/vm
 
@@ -56,16 +57,22 @@ compose-check: ## docker compose config accepts compose.yaml (skipped without do
 	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet && echo "compose.yaml: ok"; \
 	  else echo "compose.yaml: docker compose not installed; not checked"; fi
 
-fuzz-short: ## Run each fuzz target for FUZZTIME (default 10s)
+fuzz-short: ## Run the fuzz targets of the untrusted-input paths (validation, envelopes, verdicts, formulas, the gateway's requests) for FUZZTIME each (default 10s)
 	$(GO) test -run '^$$' -fuzz '^FuzzValidate$$' -fuzztime $(FUZZTIME) ./tools/
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvelope$$' -fuzztime $(FUZZTIME) ./jobs/
 	$(GO) test -run '^$$' -fuzz '^FuzzVerdict$$' -fuzztime $(FUZZTIME) ./jobs/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./tools/internal/formula/
+	$(GO) test -run '^$$' -fuzz '^FuzzFitLinearModel$$' -fuzztime $(FUZZTIME) ./tools/experiments/
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestParsing$$' -fuzztime $(FUZZTIME) ./gateway/
 
 chaos: ## 2,000 mixed calls while workers are killed and stopped and Redis restarts; checks every call (about 5 min)
 	$(GO) run ./internal/chaos -calls 2000 -window 60s -report .cache/chaos.json
 
 chaos-short: ## The chaos run CI makes: 300 calls over 20 s, the same faults (about 2 min)
 	$(GO) run ./internal/chaos -calls 300 -window 20s -kill-every 3s
+
+soak: ## 10 minutes of load at 85% of the probed capacity; throughput, p99 and worker resources over time; fails on growth
+	$(GO) run ./internal/soak -duration $(SOAKTIME) -report .cache/soak.json
 
 bench: ## Benchmarks: per-call cost, idle latency, throughput, the gateway beside the Go client; prints one table
 	@{ $(GO) test -run '^$$' -bench 'Noop|SubmitWait' -benchtime 300x ./internal/bench && \
@@ -79,4 +86,4 @@ doctor: build ## What this host can enforce
 clean: ## Remove build outputs
 	rm -rf $(BIN)
 
-.PHONY: help build demo test test-vm vm-kernel lint compose-check test-race test-none fuzz-short chaos chaos-short bench doctor clean
+.PHONY: help build demo test test-vm vm-kernel lint compose-check test-race test-none fuzz-short chaos chaos-short soak bench doctor clean
