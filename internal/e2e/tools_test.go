@@ -18,9 +18,8 @@ import (
 // run. The *_predict tools take the model_params of a fit, which the test
 // makes first, so their examples live here.
 var toolExamples = map[string]string{
-	"pca_predict":             `{"model_params": FIT, "new_data": [[3,4,2,2]]}`,
-	"pls_predict":             `{"model_params": FIT, "new_data": [[2,3]]}`,
-	"create_factorial_design": `{"n_factors": 3, "factor_names": ["temperature", "pressure", "time"]}`,
+	"pca_predict": `{"model_params": FIT, "new_data": [[3,4,2,2]]}`,
+	"pls_predict": `{"model_params": FIT, "new_data": [[2,3]]}`,
 }
 
 // fitFor names the fit whose model_params a predict tool takes.

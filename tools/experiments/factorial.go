@@ -33,6 +33,7 @@ func createFactorialDesignDef() tool.Def {
 	return tool.Def{
 		Name:     "create_factorial_design",
 		Category: Category,
+		Example:  `{"n_factors": 3, "factor_names": ["temperature", "pressure", "time"]}`,
 		Description: "Create a two-level full factorial design: every combination of k factors at their coded levels −1 and +1, " +
 			"2^k runs. Input: n_factors (k, from 2 to 10) and factor_names (optional: exactly k distinct names; by default " +
 			"A, B, C, … skipping I, so nine factors are A–H and J). Runs are in Yates standard order: the first factor " +

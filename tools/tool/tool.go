@@ -143,13 +143,25 @@ func (m Matrix) Rectangular(key string) error {
 
 // Marshal encodes a tool result as JSON, writing NaN and ±Inf as null (the
 // seed's clean() rule). Results without such values take the fast path.
+// Unlike json.Marshal it leaves <, > and & as they are: results are data
+// for programs, not HTML, and the seed's json.dumps wrote them plainly.
 func Marshal(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
+	b, err := encode(v)
 	var uv *json.UnsupportedValueError
 	if err == nil || !errors.As(err, &uv) {
 		return b, err
 	}
-	return json.Marshal(clean(reflect.ValueOf(v)))
+	return encode(clean(reflect.ValueOf(v)))
+}
+
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // clean rebuilds v as maps, slices and scalars with non-finite floats
