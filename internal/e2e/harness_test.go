@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +27,7 @@ import (
 )
 
 var bin struct {
-	dir, worker, enqueue string
+	dir, worker, enqueue, gateway string
 }
 
 func TestMain(m *testing.M) {
@@ -35,7 +39,8 @@ func TestMain(m *testing.M) {
 	bin.dir = dir
 	bin.worker = filepath.Join(dir, "worker")
 	bin.enqueue = filepath.Join(dir, "enqueue")
-	for out, pkg := range map[string]string{bin.worker: "../../cmd/worker", bin.enqueue: "../../cmd/enqueue"} {
+	bin.gateway = filepath.Join(dir, "gateway")
+	for out, pkg := range map[string]string{bin.worker: "../../cmd/worker", bin.enqueue: "../../cmd/enqueue", bin.gateway: "../../cmd/gateway"} {
 		cmd := exec.Command("go", "build", "-o", out, pkg)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -239,6 +244,86 @@ func instanceDirs(pid int) []string {
 		return nil
 	})
 	return out
+}
+
+// gatewayToken is the bearer secret of the gateways the tests start.
+const gatewayToken = "e2e-secret-token"
+
+// startGateway starts the gateway binary on a free loopback port with one
+// token and limits high enough never to get in a test's way, and returns
+// its base URL once it answers /healthz.
+func (e *env) startGateway(extra ...string) string {
+	e.t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	sum := sha256.Sum256([]byte(gatewayToken))
+	cmd := exec.Command(bin.gateway)
+	cmd.Env = append(append([]string{
+		"TOOLQ_GATEWAY_ADDR=" + addr,
+		"TOOLQ_GATEWAY_TOKENS=e2e:" + hex.EncodeToString(sum[:]),
+		"TOOLQ_GATEWAY_RATE=100000", "TOOLQ_GATEWAY_BURST=100000", "TOOLQ_GATEWAY_MAX_JOBS=100000",
+		"TOOLQ_GATEWAY_MAX_BODY_MB=64",
+	}, e.vars...), extra...)
+	var log lockedBuffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	e.t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if e.t.Failed() {
+			e.t.Logf("gateway log:\n%s", log.String())
+		}
+	})
+	url := "http://" + addr
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return url
+			}
+		}
+		select {
+		case <-done:
+			e.t.Fatalf("gateway exited:\n%s", log.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("gateway did not answer:\n%s", log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects a process's output for a test's log.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // result is one run of the enqueue binary.

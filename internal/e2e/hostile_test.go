@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -81,8 +83,13 @@ func loadCorpus(t *testing.T) []hostileEntry {
 }
 
 // TestHostileCorpus runs every entry of testdata/hostile through the
-// registry, the Go client and the CLI, and checks each gets its code — and
-// that no refusal echoes a huge input back.
+// registry, the Go client, the CLI and the gateway, and checks each gets its
+// code — and that no refusal echoes a huge input back.
+//
+// Through the gateway the input travels inside a JSON body, so an entry
+// that is not one JSON value (truncated, trailing data, nothing) makes the
+// body itself malformed: there the gateway's own bad_request is the right
+// answer.
 func TestHostileCorpus(t *testing.T) {
 	t.Parallel()
 	corpus := loadCorpus(t)
@@ -98,6 +105,33 @@ func TestHostileCorpus(t *testing.T) {
 	client := jobs.NewClient(rdb, nil)
 	defer client.Close()
 	ctx := context.Background()
+	gw := e.startGateway()
+	viaGateway := func(entry hostileEntry, input []byte) (status int, code string, body []byte) {
+		var b bytes.Buffer
+		b.WriteString(`{"tool": `)
+		name, _ := json.Marshal(entry.Tool)
+		b.Write(name)
+		if len(input) > 0 {
+			b.WriteString(`, "input": `)
+			b.Write(input)
+		}
+		b.WriteString(`}`)
+		req, _ := http.NewRequest(http.MethodPost, gw+"/v1/jobs", &b)
+		req.Header.Set("Authorization", "Bearer "+gatewayToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: gateway: %v", entry.Name, err)
+		}
+		defer resp.Body.Close()
+		body, _ = io.ReadAll(resp.Body)
+		if resp.StatusCode == http.StatusAccepted {
+			return resp.StatusCode, "ok", body
+		}
+		var ce errcode.Error
+		_ = json.Unmarshal(body, &ce)
+		return resp.StatusCode, string(ce.Code), body
+	}
 	codeOf := func(err error) string {
 		if err == nil {
 			return "ok"
@@ -121,17 +155,29 @@ func TestHostileCorpus(t *testing.T) {
 		if got := codeOf(err); got != entry.Code {
 			t.Errorf("%s: Submit gives %s (%v), want %s", entry.Name, got, err, entry.Code)
 		}
+		// The gateway.
+		status, got, body := viaGateway(entry, input)
+		want := entry.Code
+		if len(input) > 0 && !json.Valid(input) {
+			want = "bad_request"
+		}
+		if got != want {
+			t.Errorf("%s: the gateway answers %d %s, want %s: %.300s", entry.Name, status, got, want, body)
+		}
+		if len(body) > 8192 {
+			t.Errorf("%s: the gateway answered %d bytes", entry.Name, len(body))
+		}
 		// The CLI, input on stdin.
 		r := e.enqueueIn(string(input), entry.Tool, "-")
-		want := 2
+		wantExit := 2
 		if entry.Code == "ok" {
-			want = 0
+			wantExit = 0
 		}
-		if r.code != want {
-			t.Errorf("%s: enqueue exits %d, want %d: %.300s", entry.Name, r.code, want, r.stdout+r.stderr)
+		if r.code != wantExit {
+			t.Errorf("%s: enqueue exits %d, want %d: %.300s", entry.Name, r.code, wantExit, r.stdout+r.stderr)
 			continue
 		}
-		if want == 2 {
+		if wantExit == 2 {
 			var ce errcode.Error
 			if err := json.Unmarshal([]byte(r.stdout), &ce); err != nil || string(ce.Code) != entry.Code {
 				t.Errorf("%s: enqueue printed %.300s, want %s", entry.Name, r.stdout, entry.Code)
