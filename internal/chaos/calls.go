@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -116,20 +118,66 @@ func pick(ts []*template, n int, seed uint64) []*template {
 	return out
 }
 
-// submitter is one way in: the Go client or the gateway.
+// submitter is one way in: the Go client or the gateway. key names the
+// submission; retried with the same key, a submission never makes a second
+// job. It returns the job's id.
 type submitter interface {
 	name() string
-	submit(ctx context.Context, id string, t *template) error
+	submit(ctx context.Context, key string, t *template) (string, error)
 }
 
-// clientSubmitter submits with the Go client in jobs/.
+// clientSubmitter submits with the Go client in jobs/; the key is the id.
 type clientSubmitter struct{ c *jobs.Client }
 
 func (clientSubmitter) name() string { return "go-client" }
 
-func (s clientSubmitter) submit(ctx context.Context, id string, t *template) error {
-	_, err := s.c.Submit(ctx, t.tool, []byte(t.input), &jobs.SubmitOptions{ID: id, Timeout: t.timeout, MemoryBytes: t.memory})
-	return err
+func (s clientSubmitter) submit(ctx context.Context, key string, t *template) (string, error) {
+	_, err := s.c.Submit(ctx, t.tool, []byte(t.input), &jobs.SubmitOptions{ID: key, Timeout: t.timeout, MemoryBytes: t.memory})
+	return key, err
+}
+
+// gatewaySubmitter submits with POST /v1/jobs, the key as Idempotency-Key.
+type gatewaySubmitter struct {
+	url, token string
+	http       *http.Client
+}
+
+func (gatewaySubmitter) name() string { return "gateway" }
+
+func (s gatewaySubmitter) submit(ctx context.Context, key string, t *template) (string, error) {
+	body := map[string]any{"tool": t.tool, "input": json.RawMessage(t.input)}
+	if t.timeout > 0 {
+		body["timeout_s"] = t.timeout.Seconds()
+	}
+	if t.memory > 0 {
+		body["memory_mb"] = t.memory >> 20
+	}
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+"/v1/jobs", bytes.NewReader(b))
+	if err != nil {
+		return "", permanent{err}
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return "", err // the gateway is unreachable: retry
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	switch {
+	case resp.StatusCode == http.StatusAccepted:
+		var env jobs.Envelope
+		if err := json.Unmarshal(out, &env); err != nil || env.ID == "" {
+			return "", permanent{fmt.Errorf("gateway: 202 without an envelope: %.200s", out)}
+		}
+		return env.ID, nil
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return "", fmt.Errorf("gateway: %d %.200s", resp.StatusCode, out) // retry
+	default:
+		return "", permanent{fmt.Errorf("gateway: %d %.200s", resp.StatusCode, out)}
+	}
 }
 
 // permanent tells a refusal, which retrying cannot change, from a failure
@@ -140,23 +188,23 @@ func (p permanent) Error() string { return p.err.Error() }
 func (p permanent) Unwrap() error { return p.err }
 
 // submitRetrying submits until it is accepted, the way a careful caller
-// does: the same id each time, so a retry never makes a second job.
-func submitRetrying(ctx context.Context, s submitter, id string, t *template) (retries int, err error) {
+// does: the same key each time, so a retry never makes a second job.
+func submitRetrying(ctx context.Context, s submitter, key string, t *template) (id string, retries int, err error) {
 	wait := 50 * time.Millisecond
 	for {
-		err := s.submit(ctx, id, t)
+		id, err := s.submit(ctx, key, t)
 		if err == nil {
-			return retries, nil
+			return id, retries, nil
 		}
 		var p permanent
 		var ce *errcode.Error
 		if errors.As(err, &p) || (errors.As(err, &ce) && !errors.Is(err, jobs.ErrUnavailable)) {
-			return retries, err
+			return "", retries, err
 		}
 		retries++
 		select {
 		case <-ctx.Done():
-			return retries, fmt.Errorf("%s: gave up: %w", s.name(), err)
+			return "", retries, fmt.Errorf("%s: gave up: %w", s.name(), err)
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, time.Second)

@@ -24,10 +24,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -104,6 +107,7 @@ type figures struct {
 	SubmitRetries                                     int
 	Kills, Stops, RedisRestarts                       int
 	ByTool                                            map[string]int
+	ByPath                                            map[string]int
 	ReExecuted                                        int     // finished a second time (a superseded write)
 	MaxAttempts                                       int     // the most attempts any call took
 	DrainSeconds                                      float64 // from the last submission until every call was final
@@ -136,8 +140,8 @@ func run(ctx context.Context, c config) (bool, error) {
 	if err := harness.Mkdirs(s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")); err != nil {
 		return false, err
 	}
-	say("building the worker and the lean child")
-	if err := harness.Build(ctx, s.bin, "worker", "toolq-child"); err != nil {
+	say("building the worker, the lean child and the gateway")
+	if err := harness.Build(ctx, s.bin, "worker", "toolq-child", "gateway"); err != nil {
 		return false, err
 	}
 	say("starting redis-server with appendonly yes, appendfsync everysec")
@@ -178,13 +182,33 @@ func run(ctx context.Context, c config) (bool, error) {
 			return false, err
 		}
 	}
-	subs := []submitter{clientSubmitter{client}}
+	gwAddr, err := harness.FreeAddr()
+	if err != nil {
+		return false, err
+	}
+	const token = "chaos-token"
+	sum := sha256.Sum256([]byte(token))
+	gw, err := harness.StartGateway(filepath.Join(s.bin, "gateway"), append(append([]string{}, s.env...),
+		"TOOLQ_GATEWAY_ADDR="+gwAddr,
+		"TOOLQ_GATEWAY_TOKENS=chaos:"+hex.EncodeToString(sum[:]),
+		"TOOLQ_GATEWAY_RATE=100000", "TOOLQ_GATEWAY_BURST=100000", "TOOLQ_GATEWAY_MAX_JOBS=100000",
+		"TOOLQ_LOG_FORMAT=json",
+	), gwAddr, filepath.Join(dir, "logs", "gateway.log"))
+	if gw != nil {
+		defer gw.Stop(15 * time.Second)
+	}
+	if err != nil {
+		return false, err
+	}
+	// Half the calls come through the gateway, half through the Go client.
+	subs := []submitter{clientSubmitter{client}, gatewaySubmitter{url: "http://" + gwAddr, token: token, http: &http.Client{Timeout: 30 * time.Second}}}
 
 	plan := pick(ts, c.calls, c.seed)
+	keys := make([]string, len(plan))
 	ids := make([]string, len(plan))
 	runID := fmt.Sprintf("%x", time.Now().UnixNano())
 	for i := range plan {
-		ids[i] = fmt.Sprintf("chaos-%s-%05d", runID, i)
+		keys[i] = fmt.Sprintf("chaos-%s-%05d", runID, i)
 	}
 	obs := newObserver(rdb)
 	go obs.listen(ctx)
@@ -216,19 +240,21 @@ func run(ctx context.Context, c config) (bool, error) {
 			defer wg.Done()
 			for i := range next {
 				sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-				retries, err := submitRetrying(sctx, subs[i%len(subs)], ids[i], plan[i])
+				sub := subs[i%len(subs)]
+				id, retries, err := submitRetrying(sctx, sub, keys[i], plan[i])
 				cancel()
 				mu.Lock()
 				fig.SubmitRetries += retries
 				mu.Unlock()
 				if err != nil {
-					problem("submit %s (%s): %v", ids[i], plan[i].name, err)
+					problem("submit %s (%s) through the %s: %v", keys[i], plan[i].name, sub.name(), err)
 					continue
 				}
 				mu.Lock()
 				submitted[i] = true
+				ids[i] = id
 				mu.Unlock()
-				obs.track(ids[i])
+				obs.track(id)
 			}
 		}()
 	}
@@ -299,10 +325,11 @@ func run(ctx context.Context, c config) (bool, error) {
 			problem("wrong: %s (%s, attempt %d): got %s, alone it gives %s", id, plan[i].name, env.Attempts, got, plan[i].want)
 		}
 	}
-	fig.ByTool = map[string]int{}
+	fig.ByTool, fig.ByPath = map[string]int{}, map[string]int{}
 	for i, t := range plan {
 		if submitted[i] {
 			fig.ByTool[t.name]++
+			fig.ByPath[subs[i%len(subs)].name()]++
 		}
 	}
 
@@ -336,6 +363,9 @@ func run(ctx context.Context, c config) (bool, error) {
 	}
 	if err := s.stopAll(30 * time.Second); err != nil {
 		problem("%v", err)
+	}
+	if !gw.Stop(15 * time.Second) {
+		problem("the gateway did not stop within 15 s of SIGTERM")
 	}
 	time.Sleep(200 * time.Millisecond)
 	procs, cgroups := s.leftovers()

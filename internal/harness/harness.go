@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,6 +128,55 @@ func StartWorker(path string, env []string, logPath string) (*Process, error) {
 		p.Kill()
 		return p, fmt.Errorf("worker did not start within 30 s; see %s", logPath)
 	}
+}
+
+// StartGateway starts the gateway binary at path with env (which must set
+// TOOLQ_GATEWAY_ADDR to addr), its output going to logPath, and waits until
+// it answers /healthz.
+func StartGateway(path string, env []string, addr, logPath string) (*Process, error) {
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(path)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := &Process{Cmd: cmd, Log: logPath, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); f.Close(); close(p.done) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		select {
+		case <-p.done:
+			return p, fmt.Errorf("gateway exited before serving; see %s", logPath)
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.Kill()
+			return p, fmt.Errorf("gateway did not answer within 30 s; see %s", logPath)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// FreeAddr returns a loopback host:port that was free a moment ago.
+func FreeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 // RSS is a process's resident memory in bytes.

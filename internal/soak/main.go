@@ -33,7 +33,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -163,7 +162,7 @@ func run(ctx context.Context, c config) (bool, error) {
 		}
 	}()
 	for i := range c.workers {
-		addr, err := freeAddr()
+		addr, err := harness.FreeAddr()
 		if err != nil {
 			return false, err
 		}
@@ -508,15 +507,6 @@ func pct(d []time.Duration, p float64) float64 {
 	slices.Sort(s)
 	i := int(math.Ceil(p*float64(len(s)))) - 1
 	return float64(s[max(i, 0)].Microseconds()) / 1000
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 type quietRedis struct{}
