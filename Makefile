@@ -6,6 +6,8 @@ GO      ?= go
 BIN     := bin
 # Tests start their own redis-server; a missing one must fail, not skip.
 export TOOLQ_REQUIRE_REDIS := 1
+# The gateway's Python example runs in make test; a missing python3 must fail.
+export TOOLQ_REQUIRE_PYTHON := 1
 FUZZTIME ?= 10s
 SOAKTIME ?= 10m
 # The cgroup v2 VM: Debian's kernel, unpacked here, booted by internal/vmexec.
