@@ -73,7 +73,7 @@ chaos: ## 2,000 mixed calls while workers are killed and stopped and Redis resta
 chaos-short: ## The chaos run CI makes: 300 calls over 20 s, the same faults (about 2 min)
 	$(GO) run ./internal/chaos -calls 300 -window 20s -kill-every 3s
 
-soak: ## 10 minutes of load at 85% of the probed capacity; throughput, p99 and worker resources over time; fails on growth
+soak: ## 10 minutes of load at 70% of the probed capacity; throughput, p99 and worker resources over time; fails on growth
 	$(GO) run ./internal/soak -duration $(SOAKTIME) -report .cache/soak.json
 
 bench: ## Benchmarks: per-call cost, idle latency, throughput, the gateway beside the Go client; prints one table

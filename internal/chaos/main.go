@@ -32,7 +32,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -79,20 +78,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chaos: -workers must be at least 2 (one witness, one to fault)")
 		os.Exit(2)
 	}
-
-	// go-redis logs each failed dial; while Redis restarts on purpose that
-	// is noise. The run's own checks say what matters.
-	redis.SetLogger(quietRedis{})
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	ok, err := run(ctx, c)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "chaos:", err)
-		os.Exit(1)
-	}
-	if !ok {
-		os.Exit(1)
-	}
+	harness.Run("chaos", c.keep, func(ctx context.Context, dir string) (bool, error) { return run(ctx, c, dir) })
 }
 
 // figures are what the run measured; -report writes them as JSON.
@@ -116,7 +102,7 @@ type figures struct {
 	Problems                                          []string
 }
 
-func run(ctx context.Context, c config) (bool, error) {
+func run(ctx context.Context, c config, dir string) (bool, error) {
 	start := time.Now()
 	var fig figures
 	fig.Config.Calls, fig.Config.Workers, fig.Config.Concurrency = c.calls, c.workers, c.concurrency
@@ -124,27 +110,13 @@ func run(ctx context.Context, c config) (bool, error) {
 	fig.Config.RedisDown, fig.Config.Seed = c.redisDown.String(), c.seed
 	fig.Config.Sandbox = os.Getenv("TOOLQ_SANDBOX")
 
-	dir, err := os.MkdirTemp("", "toolq-chaos-")
-	if err != nil {
-		return false, err
-	}
-	passed := false
-	defer func() {
-		if passed && !c.keep {
-			os.RemoveAll(dir)
-		} else {
-			fmt.Fprintf(os.Stderr, "chaos: logs and Redis files kept in %s\n", dir)
-		}
-	}()
 	s := &stack{dir: dir, bin: filepath.Join(dir, "bin"), concurrency: c.concurrency}
-	if err := harness.Mkdirs(s.bin, filepath.Join(dir, "logs"), filepath.Join(dir, "redis")); err != nil {
-		return false, err
-	}
 	say("building the worker, the lean child and the gateway")
 	if err := harness.Build(ctx, s.bin, "worker", "toolq-child", "gateway"); err != nil {
 		return false, err
 	}
 	say("starting redis-server with appendonly yes, appendfsync everysec")
+	var err error
 	s.redis, err = redisserver.StartWith(ctx, filepath.Join(dir, "redis"), redisserver.Options{AppendOnly: true})
 	if err != nil {
 		return false, err
@@ -391,16 +363,11 @@ func run(ctx context.Context, c config) (bool, error) {
 	fmt.Printf("chaos: %d submitted, %d final, %d lost, %d duplicated, %d wrong, %d leaked\n",
 		fig.Submitted, fig.Final, fig.Lost, fig.Duplicated, fig.Wrong, fig.Leaked)
 	if c.report != "" {
-		b, _ := json.MarshalIndent(fig, "", "  ")
-		if err := os.MkdirAll(filepath.Dir(c.report), 0o755); err != nil {
-			return false, err
-		}
-		if err := os.WriteFile(c.report, append(b, '\n'), 0o644); err != nil {
+		if err := harness.WriteReport(c.report, fig); err != nil {
 			return false, err
 		}
 	}
-	passed = len(problems) == 0 && fig.Submitted == c.calls && fig.Final == fig.Submitted
-	return passed, nil
+	return len(problems) == 0 && fig.Submitted == c.calls && fig.Final == fig.Submitted, nil
 }
 
 // rssBound is how far above its baseline the witness's resident memory may
@@ -425,10 +392,6 @@ func queueResidue(rdb redis.UniversalClient) (int, error) {
 	}
 	return n, nil
 }
-
-type quietRedis struct{}
-
-func (quietRedis) Printf(context.Context, string, ...any) {}
 
 func say(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "chaos: %s\n", fmt.Sprintf(format, args...))

@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/toolq/toolq/internal/harness"
 	"github.com/toolq/toolq/internal/redisserver"
 	"github.com/toolq/toolq/internal/redistest"
 	"github.com/toolq/toolq/jobs"
@@ -254,76 +253,31 @@ const gatewayToken = "e2e-secret-token"
 // its base URL once it answers /healthz.
 func (e *env) startGateway(extra ...string) string {
 	e.t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := harness.FreeAddr()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
 	sum := sha256.Sum256([]byte(gatewayToken))
-	cmd := exec.Command(bin.gateway)
-	cmd.Env = append(append([]string{
+	logPath := filepath.Join(e.t.TempDir(), "gateway.log")
+	p, err := harness.StartGateway(bin.gateway, append(append([]string{
 		"TOOLQ_GATEWAY_ADDR=" + addr,
 		"TOOLQ_GATEWAY_TOKENS=e2e:" + hex.EncodeToString(sum[:]),
 		"TOOLQ_GATEWAY_RATE=100000", "TOOLQ_GATEWAY_BURST=100000", "TOOLQ_GATEWAY_MAX_JOBS=100000",
 		"TOOLQ_GATEWAY_MAX_BODY_MB=64",
-	}, e.vars...), extra...)
-	var log lockedBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
+	}, e.vars...), extra...), addr, logPath)
+	if p != nil {
+		e.t.Cleanup(func() {
+			p.Stop(15 * time.Second)
+			if e.t.Failed() {
+				b, _ := os.ReadFile(logPath)
+				e.t.Logf("gateway log:\n%s", b)
+			}
+		})
+	}
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	e.t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if e.t.Failed() {
-			e.t.Logf("gateway log:\n%s", log.String())
-		}
-	})
-	url := "http://" + addr
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if resp, err := http.Get(url + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		select {
-		case <-done:
-			e.t.Fatalf("gateway exited:\n%s", log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("gateway did not answer:\n%s", log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// lockedBuffer collects a process's output for a test's log.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return "http://" + addr
 }
 
 // result is one run of the enqueue binary.
