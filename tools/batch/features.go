@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
@@ -398,38 +399,13 @@ func (p *prepared) columnNames() []string {
 	return names
 }
 
-// record is one row of the feature matrix. It encodes as a JSON object with
-// its keys in order: the batch id, the phase, then the features.
-type record struct {
-	keys   [][]byte // the encoded keys, shared by every record
-	values []any
-}
-
-// MarshalJSON implements json.Marshaler.
-func (r record) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range r.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		v, err := json.Marshal(r.values[i])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
 type batchOutput struct {
-	FeatureMatrix     []record `json:"feature_matrix"`
-	NBatches          int      `json:"n_batches"`
-	NFeatures         int      `json:"n_features"`
-	FeaturesExtracted []string `json:"features_extracted"`
+	// FeatureMatrix has one object per batch, its keys in order: the
+	// batch id, the phase, then the features.
+	FeatureMatrix     []pydict.Dict `json:"feature_matrix"`
+	NBatches          int           `json:"n_batches"`
+	NFeatures         int           `json:"n_features"`
+	FeaturesExtracted []string      `json:"features_extracted"`
 }
 
 func extractBatchFeaturesDef() tool.Def {
@@ -476,16 +452,8 @@ func runExtractBatchFeatures(ctx context.Context, input json.RawMessage) (any, e
 		return nil, err
 	}
 	names := p.columnNames()
-	keys := make([][]byte, 0, len(names)+2)
-	for _, k := range append([]string{p.batchKey, phaseKey}, names...) {
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, kb)
-	}
 	out := batchOutput{
-		FeatureMatrix:     make([]record, len(p.batches)),
+		FeatureMatrix:     make([]pydict.Dict, len(p.batches)),
 		NBatches:          len(p.batches),
 		NFeatures:         len(names),
 		FeaturesExtracted: p.features,
@@ -495,23 +463,29 @@ func runExtractBatchFeatures(ctx context.Context, input json.RawMessage) (any, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		values := make([]any, 0, len(keys))
-		values = append(values, b.id, phaseValue)
+		row := make(pydict.Dict, 0, len(names)+2)
+		// A batch id is HTMLEscaped as it always was (see
+		// pydict.HTMLEscaped).
+		row = append(row, pydict.Item{p.batchKey, pydict.HTMLEscaped{V: b.id}}, pydict.Item{phaseKey, phaseValue})
 		if p.times != nil {
 			t = gather(t[:0], p.times, b.rows)
 		}
+		k := 0
 		for _, f := range p.features {
 			ft := features[f]
 			for j := range p.tags {
 				y = gather(y[:0], p.values[j], b.rows)
+				var v any
 				if ft.timed {
-					values = append(values, ft.calc(t, y))
+					v = ft.calc(t, y)
 				} else {
-					values = append(values, ft.calc(nil, y))
+					v = ft.calc(nil, y)
 				}
+				row = append(row, pydict.Item{names[k], v})
+				k++
 			}
 		}
-		out.FeatureMatrix[bi] = record{keys: keys, values: values}
+		out.FeatureMatrix[bi] = row
 	}
 	return out, nil
 }

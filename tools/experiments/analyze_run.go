@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,53 +8,11 @@ import (
 	"strings"
 
 	"github.com/toolq/toolq/tools/internal/ols"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
-
-// aeResult is the tool's result: a JSON object whose keys keep the order in
-// which the analyses first set them, like the seed's dict after
-// results.update(...) calls (a repeated analysis replaces its values in
-// place).
-type aeResult struct {
-	keys []string
-	vals map[string]any
-}
-
-func (r *aeResult) set(key string, v any) {
-	if r.vals == nil {
-		r.vals = map[string]any{}
-	}
-	if _, ok := r.vals[key]; !ok {
-		r.keys = append(r.keys, key)
-	}
-	r.vals[key] = v
-}
-
-// MarshalJSON implements json.Marshaler.
-func (r aeResult) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range r.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(r.vals[k])
-		if err != nil {
-			return nil, err
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
 
 type aeModelSummary struct {
 	Formula           string      `json:"formula"`
@@ -69,14 +26,18 @@ type aeModelSummary struct {
 	MSEResidual       pyfmt.Float `json:"mse_residual"`
 }
 
-// run fits the model and runs the requested analyses in order.
+// run fits the model and runs the requested analyses in order. The result
+// is an object whose keys keep the order in which the analyses first set
+// them, like the seed's dict after results.update(...) calls (a repeated
+// analysis replaces its values in place). It is HTMLEscaped, as it always
+// was (see pydict.HTMLEscaped).
 func (c *aeCall) run(ctx context.Context) (any, error) {
 	fit, err := ols.FitDesign(c.design)
 	if err != nil {
 		return nil, err
 	}
-	var out aeResult
-	out.set("model_summary", aeSummary(c.formula, fit))
+	var out pydict.Dict
+	out.Set("model_summary", aeSummary(c.formula, fit))
 	alpha := c.in.SignificanceLevel
 	for _, t := range c.types {
 		if err := ctx.Err(); err != nil {
@@ -85,25 +46,25 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 		switch t {
 		case "anova":
 			if fit.DfResid <= 0 {
-				out.set("anova_table", []any{})
-				out.set("note", "Saturated model — no residual degrees of freedom for ANOVA.")
+				out.Set("anova_table", []any{})
+				out.Set("note", "Saturated model — no residual degrees of freedom for ANOVA.")
 				continue
 			}
 			table, err := aeAnova(fit)
 			if err != nil {
 				return nil, err
 			}
-			out.set("anova_table", table)
+			out.Set("anova_table", table)
 		case "effects":
-			var eff aeFloatMap
+			var eff pydict.Dict
 			for j, n := range fit.Names {
 				if n != "Intercept" {
-					eff.set(n, 2*fit.Params[j])
+					eff.Set(n, pyfmt.Float(2*fit.Params[j]))
 				}
 			}
-			out.set("effects", eff)
+			out.Set("effects", eff)
 		case "coefficients":
-			out.set("coefficients", aeCoefficients(fit))
+			out.Set("coefficients", aeCoefficients(fit))
 		case "significance":
 			sig, not := []string{}, []string{}
 			for j, n := range fit.Names {
@@ -115,44 +76,44 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 					not = append(not, n)
 				}
 			}
-			out.set("significant_terms", sig)
-			out.set("not_significant_terms", not)
-			out.set("significance_level", pyfmt.Float(alpha))
+			out.Set("significant_terms", sig)
+			out.Set("not_significant_terms", not)
+			out.Set("significance_level", pyfmt.Float(alpha))
 		case "residual_diagnostics":
-			out.set("residual_diagnostics", aeDiagnostics(fit))
+			out.Set("residual_diagnostics", aeDiagnostics(fit))
 		case "lack_of_fit":
-			out.set("lack_of_fit", c.lackOfFit(fit))
+			out.Set("lack_of_fit", c.lackOfFit(fit))
 		case "curvature_test":
-			out.set("curvature_test", c.curvature(fit))
+			out.Set("curvature_test", c.curvature(fit))
 		case "model_selection":
 			sel, err := c.modelSelection(ctx)
 			if err != nil {
 				return nil, err
 			}
-			out.set("model_selection", sel)
+			out.Set("model_selection", sel)
 		case "box_cox":
 			bc, err := aeBoxCox(c.data[c.in.ResponseColumn])
 			if err != nil {
 				return nil, err
 			}
-			out.set("box_cox", bc)
+			out.Set("box_cox", bc)
 		case "lenth_method":
 			l, err := aeLenth(fit)
 			if err != nil {
 				return nil, err
 			}
-			out.set("lenth_method", l)
+			out.Set("lenth_method", l)
 		case "confidence_intervals":
 			lo, hi := fit.ConfInt(alpha)
 			rows := make([]aeInterval, len(fit.Names))
 			for j, n := range fit.Names {
 				rows[j] = aeInterval{n, pyfmt.Float(lo[j]), pyfmt.Float(hi[j])}
 			}
-			out.set("confidence_intervals", rows)
-			out.set("confidence_level", pyfmt.Float(1-alpha))
+			out.Set("confidence_intervals", rows)
+			out.Set("confidence_level", pyfmt.Float(1-alpha))
 		case "prediction":
 			if c.newRows == nil {
-				out.set("prediction", aeError{"new_points is required for prediction."})
+				out.Set("prediction", aeError{"new_points is required for prediction."})
 				continue
 			}
 			p, err := c.predict(fit)
@@ -164,10 +125,10 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 				preds[i] = aePrediction{pyfmt.Float(p.Mean[i]), pyfmt.Float(p.MeanLower[i]), pyfmt.Float(p.MeanUpper[i]),
 					pyfmt.Float(p.ObsLower[i]), pyfmt.Float(p.ObsUpper[i])}
 			}
-			out.set("predictions", preds)
+			out.Set("predictions", preds)
 		case "confirmation_test":
 			if c.newRows == nil || c.observed == nil {
-				out.set("confirmation_test", aeError{"new_points and observed_at_new are required."})
+				out.Set("confirmation_test", aeError{"new_points and observed_at_new are required."})
 				continue
 			}
 			p, err := c.predict(fit)
@@ -182,10 +143,10 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 				ct.Results = append(ct.Results, aeConfirmationRow{aeNumber(obs), pyfmt.Float(p.Mean[i]),
 					pyfmt.Float(p.ObsLower[i]), pyfmt.Float(p.ObsUpper[i]), within})
 			}
-			out.set("confirmation_test", ct)
+			out.Set("confirmation_test", ct)
 		}
 	}
-	return out, nil
+	return pydict.HTMLEscaped{V: out}, nil
 }
 
 // aeSummary is the seed's model_summary block.

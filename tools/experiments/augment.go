@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -121,7 +122,7 @@ type augmentWork struct {
 	newInt   []bool
 	notes    []string
 	genAfter []string // generators of the augmented design (nil: none)
-	extra    func(o *doeObject)
+	extra    func(o *pydict.Dict)
 	explain  bool // compare before and after metrics (all types but add_blocks)
 }
 
@@ -162,31 +163,31 @@ func runAugmentDesign(ctx context.Context, input json.RawMessage) (any, error) {
 		return nil, tool.Errorf("the augmented design would have %d runs; the cap is %d", len(w.after), augmentMaxRowsAfter)
 	}
 	d := in.design
-	out := &doeObject{}
+	out := &pydict.Dict{}
 	names := d.names
 	afterNames := names
 	if in.kind == "add_blocks" {
 		afterNames = append(slices.Clone(names), "Block")
 	}
-	out.set("augmented_design", doeTable{names: afterNames, rows: w.after, intCols: w.afterInt})
+	out.Set("augmented_design", doeTable{names: afterNames, rows: w.after, intCols: w.afterInt})
 	if w.newRows == nil {
-		out.set("new_runs", []any{})
+		out.Set("new_runs", []any{})
 	} else {
-		out.set("new_runs", doeTable{names: names, rows: w.newRows, intCols: w.newInt})
+		out.Set("new_runs", doeTable{names: names, rows: w.newRows, intCols: w.newInt})
 	}
-	out.set("n_runs_before", len(d.rows))
-	out.set("n_runs_after", len(w.after))
+	out.Set("n_runs_before", len(d.rows))
+	out.Set("n_runs_after", len(w.after))
 	if w.extra != nil {
 		w.extra(out)
 	}
 	if !w.explain {
-		out.set("explanation", joinLines(w.notes, "\n"))
+		out.Set("explanation", joinLines(w.notes, "\n"))
 		return out, nil
 	}
 	explanation, before, after := explainChanges(ctx, d, w.after, in.generators, w.genAfter, w.notes)
-	out.set("explanation", explanation)
-	out.set("before_metrics", before)
-	out.set("after_metrics", after)
+	out.Set("explanation", explanation)
+	out.Set("before_metrics", before)
+	out.Set("after_metrics", after)
 	return out, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -74,7 +75,7 @@ func augmentFoldover(in *augmentInput) *augmentWork {
 		}
 	}
 	gen := w.genAfter
-	w.extra = func(o *doeObject) { o.set("defining_relation", stringsOrNil(gen)) }
+	w.extra = func(o *pydict.Dict) { o.Set("defining_relation", stringsOrNil(gen)) }
 	return w
 }
 
@@ -131,9 +132,9 @@ func augmentSemifold(in *augmentInput) *augmentWork {
 		}
 	}
 	gen := w.genAfter
-	w.extra = func(o *doeObject) {
-		o.set("fold_on", fold)
-		o.set("defining_relation", stringsOrNil(gen))
+	w.extra = func(o *pydict.Dict) {
+		o.Set("fold_on", fold)
+		o.Set("defining_relation", stringsOrNil(gen))
 	}
 	return w
 }
@@ -272,7 +273,7 @@ func augmentAxial(in *augmentInput, rsm bool) *augmentWork {
 		}
 	}
 	w.after = append(copyRows(d.rows), w.newRows...)
-	w.extra = func(o *doeObject) { o.set("alpha", pyfmt.Float(a)) }
+	w.extra = func(o *pydict.Dict) { o.Set("alpha", pyfmt.Float(a)) }
 	return w
 }
 
@@ -530,9 +531,9 @@ func augmentBlocks(in *augmentInput) (*augmentWork, error) {
 			"Block effects should be orthogonal to main effects and low-order interactions.",
 		},
 	}
-	w.extra = func(o *doeObject) {
-		o.set("n_blocks", 1<<b)
-		o.set("confounded_with", words)
+	w.extra = func(o *pydict.Dict) {
+		o.Set("n_blocks", 1<<b)
+		o.Set("confounded_with", words)
 	}
 	return w, nil
 }
@@ -541,8 +542,8 @@ func augmentBlocks(in *augmentInput) (*augmentWork, error) {
 // metrics (d_efficiency and degrees_of_freedom, with alias_structure and
 // resolution when there are generators; {} when they cannot be computed)
 // and the narrative.
-func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBefore, genAfter []string, notes []string) (string, *doeObject, *doeObject) {
-	eval := func(rows [][]float64, gens []string) *doeObject {
+func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBefore, genAfter []string, notes []string) (string, *pydict.Dict, *pydict.Dict) {
+	eval := func(rows [][]float64, gens []string) *pydict.Dict {
 		metrics := []string{"d_efficiency", "degrees_of_freedom"}
 		if len(gens) > 0 {
 			metrics = append(metrics, "alias_structure", "resolution")
@@ -550,7 +551,7 @@ func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBe
 		in := &evaluateInput{design: &doeRecords{names: d.names, rows: rows}, metrics: metrics, model: "interactions", alpha: 0.05, generators: gens}
 		o, err := evaluateMetrics(ctx, in)
 		if err != nil {
-			return &doeObject{}
+			return &pydict.Dict{}
 		}
 		return o
 	}
@@ -562,8 +563,8 @@ func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBe
 			lines = append(lines, "D-efficiency: "+pyfmt.Fixed(db, 1)+"% -> "+pyfmt.Fixed(da, 1)+"%.")
 		}
 	}
-	rb, okb := before.get("resolution")
-	ra, oka := afterM.get("resolution")
+	rb, okb := before.Get("resolution")
+	ra, oka := afterM.Get("resolution")
 	if ib, isb := rb.(int); okb && oka && isb {
 		if ia, isa := ra.(int); isa {
 			switch {
@@ -579,8 +580,8 @@ func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBe
 			lines = append(lines, "Residual degrees of freedom: "+strconv.Itoa(resB)+" -> "+strconv.Itoa(resA)+".")
 		}
 	}
-	chainsB, _ := before.get("alias_structure")
-	chainsA, _ := afterM.get("alias_structure")
+	chainsB, _ := before.Get("alias_structure")
+	chainsA, _ := afterM.Get("alias_structure")
 	kept := map[string]bool{}
 	if ca, ok := chainsA.([]string); ok {
 		for _, c := range ca {
@@ -613,8 +614,8 @@ func explainChanges(ctx context.Context, d *doeRecords, after [][]float64, genBe
 	return joinLines(lines, sep), before, afterM
 }
 
-func floatOf(o *doeObject, key string) (float64, bool) {
-	v, ok := o.get(key)
+func floatOf(o *pydict.Dict, key string) (float64, bool) {
+	v, ok := o.Get(key)
 	if !ok {
 		return 0, false
 	}
@@ -622,16 +623,16 @@ func floatOf(o *doeObject, key string) (float64, bool) {
 	return float64(f), ok
 }
 
-func residualDOF(o *doeObject) (int, bool) {
-	v, ok := o.get("degrees_of_freedom")
+func residualDOF(o *pydict.Dict) (int, bool) {
+	v, ok := o.Get("degrees_of_freedom")
 	if !ok {
 		return 0, false
 	}
-	dof, ok := v.(*doeObject)
+	dof, ok := v.(*pydict.Dict)
 	if !ok {
 		return 0, false
 	}
-	r, ok := dof.get("residual")
+	r, ok := dof.Get("residual")
 	if !ok {
 		return 0, false
 	}

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/tool"
 )
 
 func augRun(t *testing.T, input string) map[string]any {
@@ -47,7 +48,7 @@ func rawResult(t *testing.T, input string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := marshalDoe(v)
+	b, err := tool.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}

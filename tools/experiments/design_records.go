@@ -3,7 +3,6 @@ package experiments
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
 
@@ -135,64 +134,4 @@ func decodeDoeRecords(key string, raw json.RawMessage) (*doeRecords, error) {
 // table returns the records as an output table with their column types.
 func (d *doeRecords) table() doeTable {
 	return doeTable{names: d.names, rows: d.rows, intCols: d.isInt}
-}
-
-// doeObject is a JSON object that keeps its keys in insertion order and,
-// like a Python dict, keeps a key's first position when it is set again
-// (dict.update).
-type doeObject struct {
-	keys []string
-	vals map[string]any
-}
-
-func (o *doeObject) set(key string, v any) {
-	if o.vals == nil {
-		o.vals = map[string]any{}
-	}
-	if _, ok := o.vals[key]; !ok {
-		o.keys = append(o.keys, key)
-	}
-	o.vals[key] = v
-}
-
-func (o *doeObject) get(key string) (any, bool) {
-	v, ok := o.vals[key]
-	return v, ok
-}
-
-// update sets every key of u, in u's order.
-func (o *doeObject) update(u *doeObject) {
-	for _, k := range u.keys {
-		o.set(k, u.vals[k])
-	}
-}
-
-// MarshalJSON implements json.Marshaler.
-func (o *doeObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		kb, err := json.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := marshalDoe(o.vals[k])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
-		}
-		b.Write(vb)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// marshalDoe encodes a value with tool.Marshal's rule that NaN and ±Inf
-// are null.
-func marshalDoe(v any) ([]byte, error) {
-	return tool.Marshal(v)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -169,7 +170,7 @@ func pyStrRepr(s string) string {
 
 // evaluateMetrics computes the metrics in order, merging their keys as the
 // seed's results.update does.
-func evaluateMetrics(ctx context.Context, in *evaluateInput) (*doeObject, error) {
+func evaluateMetrics(ctx context.Context, in *evaluateInput) (*pydict.Dict, error) {
 	e, err := newEvalCtx(ctx, in.design.names, in.design.rows, in.model)
 	if err != nil {
 		return nil, err
@@ -178,12 +179,12 @@ func evaluateMetrics(ctx context.Context, in *evaluateInput) (*doeObject, error)
 	e.effectSize = in.effectSize
 	e.alpha = in.alpha
 	e.sigma = in.sigma
-	out := &doeObject{}
+	out := &pydict.Dict{}
 	for _, m := range in.metrics {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var r *doeObject
+		var r *pydict.Dict
 		switch m {
 		case "d_efficiency":
 			r = metricDEfficiency(e)
@@ -219,7 +220,7 @@ func evaluateMetrics(ctx context.Context, in *evaluateInput) (*doeObject, error)
 		if err != nil {
 			return nil, err
 		}
-		out.update(r)
+		out.Update(*r)
 	}
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/toolq/toolq/tools/internal/pydict"
 )
 
 // Alias metrics of evaluate_design: with generators, GF(2) arithmetic on
@@ -147,13 +149,13 @@ func (e *evalCtx) aliasChainsFromCorrelation() ([]string, error) {
 	return out, nil
 }
 
-func metricAliasStructure(e *evalCtx) (*doeObject, error) {
+func metricAliasStructure(e *evalCtx) (*pydict.Dict, error) {
 	chains, err := e.aliasChains()
 	if err != nil {
 		return nil, err
 	}
-	o := &doeObject{}
-	o.set("alias_structure", chains)
+	o := &pydict.Dict{}
+	o.Set("alias_structure", chains)
 	return o, nil
 }
 
@@ -170,58 +172,58 @@ func splitChain(chain string) (effect string, aliases []string, ok bool) {
 	return strings.TrimSpace(effect), aliases, true
 }
 
-func metricConfounding(e *evalCtx) (*doeObject, error) {
+func metricConfounding(e *evalCtx) (*pydict.Dict, error) {
 	chains, err := e.aliasChains()
 	if err != nil {
 		return nil, err
 	}
-	o := &doeObject{}
+	o := &pydict.Dict{}
 	if len(chains) == 0 {
-		o.set("confounding", []any{})
-		o.set("note", "No confounding detected.")
+		o.Set("confounding", []any{})
+		o.Set("note", "No confounding detected.")
 		return o, nil
 	}
-	list := []*doeObject{}
+	list := []*pydict.Dict{}
 	for _, ch := range chains {
 		effect, aliases, ok := splitChain(ch)
 		if !ok {
 			continue
 		}
-		item := &doeObject{}
-		item.set("effect", effect)
-		item.set("confounded_with", aliases)
+		item := &pydict.Dict{}
+		item.Set("effect", effect)
+		item.Set("confounded_with", aliases)
 		list = append(list, item)
 	}
-	o.set("confounding", list)
+	o.Set("confounding", list)
 	return o, nil
 }
 
-func metricResolution(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricResolution(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if len(e.generators) == 0 {
-		o.set("resolution", nil)
-		o.set("roman", nil)
-		o.set("note", "Not a fractional factorial design.")
+		o.Set("resolution", nil)
+		o.Set("roman", nil)
+		o.Set("note", "Not a fractional factorial design.")
 		return o
 	}
 	words := e.generatorWords()
 	if len(words) == 0 {
-		o.set("resolution", nil)
-		o.set("roman", nil)
-		o.set("note", "No defining relation words found.")
+		o.Set("resolution", nil)
+		o.Set("roman", nil)
+		o.Set("note", "No defining relation words found.")
 		return o
 	}
 	r := doeMinWordLength(words)
-	o.set("resolution", r)
-	o.set("roman", doeRoman(r))
+	o.Set("resolution", r)
+	o.Set("roman", doeRoman(r))
 	return o
 }
 
-func metricDefiningRelation(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricDefiningRelation(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if len(e.generators) == 0 {
-		o.set("defining_relation", nil)
-		o.set("note", "No generators available. Not a fractional factorial design.")
+		o.Set("defining_relation", nil)
+		o.Set("note", "No generators available. Not a fractional factorial design.")
 		return o
 	}
 	words := e.generatorWords()
@@ -229,7 +231,7 @@ func metricDefiningRelation(e *evalCtx) *doeObject {
 	for i, w := range words {
 		rel[i] = "I=" + doeWordString(w, e.names)
 	}
-	o.set("defining_relation", rel)
+	o.Set("defining_relation", rel)
 	return o
 }
 
@@ -246,7 +248,7 @@ func (e *evalCtx) effectOrder(term string) int {
 	return pyLen(term)
 }
 
-func metricClearEffects(e *evalCtx) (*doeObject, error) {
+func metricClearEffects(e *evalCtx) (*pydict.Dict, error) {
 	chains, err := e.aliasChains()
 	if err != nil {
 		return nil, err
@@ -272,27 +274,27 @@ func metricClearEffects(e *evalCtx) (*doeObject, error) {
 			twos = append(twos, effect)
 		}
 	}
-	clear := &doeObject{}
-	clear.set("main_effects", mains)
-	clear.set("two_factor_interactions", twos)
-	o := &doeObject{}
-	o.set("clear_effects", clear)
+	clear := &pydict.Dict{}
+	clear.Set("main_effects", mains)
+	clear.Set("two_factor_interactions", twos)
+	o := &pydict.Dict{}
+	o.Set("clear_effects", clear)
 	return o, nil
 }
 
-func metricMinimumAberration(e *evalCtx) *doeObject {
-	ma := &doeObject{}
+func metricMinimumAberration(e *evalCtx) *pydict.Dict {
+	ma := &pydict.Dict{}
 	var words []doeWord
 	if len(e.generators) > 0 {
 		words = e.generatorWords()
 	}
 	switch {
 	case len(e.generators) == 0:
-		ma.set("wordlength_pattern", []int{})
-		ma.set("note", "Not a fractional factorial design.")
+		ma.Set("wordlength_pattern", []int{})
+		ma.Set("note", "Not a fractional factorial design.")
 	case len(words) == 0:
-		ma.set("wordlength_pattern", []int{})
-		ma.set("note", "No defining relation words found.")
+		ma.Set("wordlength_pattern", []int{})
+		ma.Set("note", "No defining relation words found.")
 	default:
 		maxLen := 0
 		for _, w := range words {
@@ -309,10 +311,10 @@ func metricMinimumAberration(e *evalCtx) *doeObject {
 			pattern = append(pattern, c)
 			labels = append(labels, "A_"+strconv.Itoa(l))
 		}
-		ma.set("wordlength_pattern", pattern)
-		ma.set("wordlength_pattern_labels", labels)
+		ma.Set("wordlength_pattern", pattern)
+		ma.Set("wordlength_pattern_labels", labels)
 	}
-	o := &doeObject{}
-	o.set("minimum_aberration", ma)
+	o := &pydict.Dict{}
+	o.Set("minimum_aberration", ma)
 	return o
 }

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/toolq/toolq/tools/internal/formula"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 )
@@ -95,40 +96,40 @@ func doeMatrixRank(a mat.Matrix) int {
 
 func isInterceptName(name string) bool { return strings.ToLower(name) == "intercept" || name == "1" }
 
-func metricDEfficiency(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricDEfficiency(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("d_efficiency", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("d_efficiency", nil)
+		o.Set("note", noteRankDeficient)
 		return o
 	}
 	var lu mat.LU
 	lu.Factorize(e.xtx)
 	logdet, sign := lu.LogDet()
 	if !(sign > 0) {
-		o.set("d_efficiency", nil)
-		o.set("note", "X'X has non-positive determinant.")
+		o.Set("d_efficiency", nil)
+		o.Set("note", "X'X has non-positive determinant.")
 		return o
 	}
-	o.set("d_efficiency", pyfmt.Float(100*math.Exp(logdet/float64(e.p))/float64(e.n)))
+	o.Set("d_efficiency", pyfmt.Float(100*math.Exp(logdet/float64(e.p))/float64(e.n)))
 	return o
 }
 
 // metricAEfficiency is 100·p/(N·trace((XᵀX)⁻¹)), the A-efficiency of the
 // design relative to an orthogonal one with ±1 levels (JMP's definition;
 // the seed has no A-efficiency).
-func metricAEfficiency(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricAEfficiency(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("a_efficiency", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("a_efficiency", nil)
+		o.Set("note", noteRankDeficient)
 		return o
 	}
 	tr := 0.0
 	for i := range e.p {
 		tr += e.inv.At(i, i)
 	}
-	o.set("a_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*tr)))
+	o.Set("a_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*tr)))
 	return o
 }
 
@@ -176,11 +177,11 @@ func (e *evalCtx) gridVariances() ([]float64, error) {
 	return e.gridPV, nil
 }
 
-func metricGEfficiency(e *evalCtx) (*doeObject, error) {
-	o := &doeObject{}
+func metricGEfficiency(e *evalCtx) (*pydict.Dict, error) {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("g_efficiency", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("g_efficiency", nil)
+		o.Set("note", noteRankDeficient)
 		return o, nil
 	}
 	pv, err := e.gridVariances()
@@ -189,19 +190,19 @@ func metricGEfficiency(e *evalCtx) (*doeObject, error) {
 	}
 	maxPV := slices.Max(pv)
 	if maxPV > 0 {
-		o.set("g_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*maxPV)))
+		o.Set("g_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*maxPV)))
 	} else {
-		o.set("g_efficiency", nil)
+		o.Set("g_efficiency", nil)
 	}
-	o.set("max_prediction_variance", pyfmt.Float(maxPV))
+	o.Set("max_prediction_variance", pyfmt.Float(maxPV))
 	return o, nil
 }
 
-func metricIEfficiency(e *evalCtx) (*doeObject, error) {
-	o := &doeObject{}
+func metricIEfficiency(e *evalCtx) (*pydict.Dict, error) {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("i_efficiency", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("i_efficiency", nil)
+		o.Set("note", noteRankDeficient)
 		return o, nil
 	}
 	pv, err := e.gridVariances()
@@ -210,11 +211,11 @@ func metricIEfficiency(e *evalCtx) (*doeObject, error) {
 	}
 	avg := numpyMean(pv)
 	if avg > 0 {
-		o.set("i_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*avg)))
+		o.Set("i_efficiency", pyfmt.Float(100*float64(e.p)/(float64(e.n)*avg)))
 	} else {
-		o.set("i_efficiency", nil)
+		o.Set("i_efficiency", nil)
 	}
-	o.set("average_prediction_variance", pyfmt.Float(avg))
+	o.Set("average_prediction_variance", pyfmt.Float(avg))
 	return o, nil
 }
 
@@ -253,18 +254,18 @@ func numpyPairwiseSum(a []float64) float64 {
 	return numpyPairwiseSum(a[:n2]) + numpyPairwiseSum(a[n2:])
 }
 
-func metricPredictionVariance(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricPredictionVariance(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("prediction_variance", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("prediction_variance", nil)
+		o.Set("note", noteRankDeficient)
 		return o
 	}
 	pv := predictionVariances(e.x, e.inv)
-	o.set("prediction_variance", pyfmt.Floats(pv))
-	o.set("mean", pyfmt.Float(numpyMean(pv)))
-	o.set("max", pyfmt.Float(slices.Max(pv)))
-	o.set("min", pyfmt.Float(slices.Min(pv)))
+	o.Set("prediction_variance", pyfmt.Floats(pv))
+	o.Set("mean", pyfmt.Float(numpyMean(pv)))
+	o.Set("max", pyfmt.Float(slices.Max(pv)))
+	o.Set("min", pyfmt.Float(slices.Min(pv)))
 	return o
 }
 
@@ -274,11 +275,11 @@ func metricPredictionVariance(e *evalCtx) *doeObject {
 // inverse of the centred cross-product matrix of the non-intercept columns
 // times each column's centred sum of squares, which is computed once
 // instead of one regression per column.
-func metricVIF(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricVIF(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("vif", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("vif", nil)
+		o.Set("note", noteRankDeficient)
 		return o
 	}
 	var cols []int
@@ -287,14 +288,14 @@ func metricVIF(e *evalCtx) *doeObject {
 			cols = append(cols, j)
 		}
 	}
-	vif := &doeObject{}
+	vif := &pydict.Dict{}
 	if len(cols) > 0 {
 		vals := varianceInflation(e.x, cols)
 		for i, j := range cols {
-			vif.set(e.cols[j], pyfmt.Float(vals[i]))
+			vif.Set(e.cols[j], pyfmt.Float(vals[i]))
 		}
 	}
-	o.set("vif", vif)
+	o.Set("vif", vif)
 	return o
 }
 
@@ -329,26 +330,26 @@ func varianceInflation(x *mat.Dense, cols []int) []float64 {
 }
 
 // metricConditionNumber is numpy.linalg.cond(X): σ_max/σ_min.
-func metricConditionNumber(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricConditionNumber(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	var svd mat.SVD
 	cn := math.NaN()
 	if svd.Factorize(e.x, mat.SVDNone) {
 		s := svd.Values(nil)
 		cn = s[0] / s[len(s)-1]
 	}
-	o.set("condition_number", pyfmt.Float(cn))
+	o.Set("condition_number", pyfmt.Float(cn))
 	return o
 }
 
 // metricPower: power of the F test of each term, 1 − F'(F_{1−α}(1, N − p);
 // 1, N − p, λ) with λ = δ²/(σ²·[(XᵀX)⁻¹]ᵢᵢ), the non-central F written as
 // a Poisson mixture of incomplete beta functions (stats.NoncentralFSurvival).
-func metricPower(e *evalCtx) *doeObject {
-	o := &doeObject{}
+func metricPower(e *evalCtx) *pydict.Dict {
+	o := &pydict.Dict{}
 	if e.inv == nil {
-		o.set("power", nil)
-		o.set("note", noteRankDeficient)
+		o.Set("power", nil)
+		o.Set("note", noteRankDeficient)
 		return o
 	}
 	sigma := 1.0
@@ -357,8 +358,8 @@ func metricPower(e *evalCtx) *doeObject {
 	}
 	df := e.n - e.p
 	if df <= 0 {
-		o.set("power", nil)
-		o.set("note", "No residual degrees of freedom (saturated model).")
+		o.Set("power", nil)
+		o.Set("note", "No residual degrees of freedom (saturated model).")
 		return o
 	}
 	power := func(es float64, i int) float64 {
@@ -367,43 +368,43 @@ func metricPower(e *evalCtx) *doeObject {
 		return stats.NoncentralFSurvival(fCrit, 1, float64(df), ncp)
 	}
 	if e.effectSize != nil {
-		pw := &doeObject{}
+		pw := &pydict.Dict{}
 		for i, name := range e.cols {
 			if !isInterceptName(name) {
-				pw.set(name, pyfmt.Float(power(*e.effectSize, i)))
+				pw.Set(name, pyfmt.Float(power(*e.effectSize, i)))
 			}
 		}
-		o.set("power", pw)
+		o.Set("power", pw)
 		return o
 	}
 	sizes := stats.Linspace(0.5*sigma, 3.0*sigma, 20)
-	curves := &doeObject{}
+	curves := &pydict.Dict{}
 	for i, name := range e.cols {
 		if isInterceptName(name) {
 			continue
 		}
-		curve := make([]*doeObject, len(sizes))
+		curve := make([]*pydict.Dict, len(sizes))
 		for s, es := range sizes {
-			pt := &doeObject{}
-			pt.set("effect_size", pyfmt.Float(es))
-			pt.set("power", pyfmt.Float(power(es, i)))
+			pt := &pydict.Dict{}
+			pt.Set("effect_size", pyfmt.Float(es))
+			pt.Set("power", pyfmt.Float(power(es, i)))
 			curve[s] = pt
 		}
-		curves.set(name, curve)
+		curves.Set(name, curve)
 	}
-	o.set("power_curves", curves)
-	o.set("sigma", pyfmt.Float(sigma))
+	o.Set("power_curves", curves)
+	o.Set("sigma", pyfmt.Float(sigma))
 	return o
 }
 
 // metricDegreesOfFreedom: model p − 1, residual N − p, total N − 1 and,
 // when rows repeat (compared after numpy.round to 10 decimals), pure error
 // and lack of fit.
-func metricDegreesOfFreedom(e *evalCtx) *doeObject {
-	dof := &doeObject{}
-	dof.set("model", e.p-1)
-	dof.set("residual", e.n-e.p)
-	dof.set("total", e.n-1)
+func metricDegreesOfFreedom(e *evalCtx) *pydict.Dict {
+	dof := &pydict.Dict{}
+	dof.Set("model", e.p-1)
+	dof.Set("residual", e.n-e.p)
+	dof.Set("total", e.n-1)
 	distinct := map[string]bool{}
 	for _, r := range e.rows {
 		var b strings.Builder
@@ -418,14 +419,14 @@ func metricDegreesOfFreedom(e *evalCtx) *doeObject {
 		distinct[b.String()] = true
 	}
 	if nd := len(distinct); nd < e.n {
-		dof.set("pure_error", e.n-nd)
+		dof.Set("pure_error", e.n-nd)
 		lof := 0
 		if nd > e.p {
 			lof = nd - e.p
 		}
-		dof.set("lack_of_fit", lof)
+		dof.Set("lack_of_fit", lof)
 	}
-	o := &doeObject{}
-	o.set("degrees_of_freedom", dof)
+	o := &pydict.Dict{}
+	o.Set("degrees_of_freedom", dof)
 	return o
 }

@@ -1,13 +1,11 @@
 package experiments
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"math"
 
-	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -102,34 +100,10 @@ func factorLetters(k int) []string {
 }
 
 type factorialOutput struct {
-	Design      []designRun `json:"design"`
-	NRuns       int         `json:"n_runs"`
-	NFactors    int         `json:"n_factors"`
-	FactorNames []string    `json:"factor_names"`
-}
-
-// designRun is one run of the design. It encodes as a JSON object whose
-// keys are in factor order, as the seed's records are.
-type designRun struct {
-	keys  [][]byte // the encoded column names, shared by every run
-	level []int8   // −1 or +1 per factor
-}
-
-// MarshalJSON implements json.Marshaler.
-func (r designRun) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for j, key := range r.keys {
-		if j > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(key)
-		b.WriteByte(':')
-		v, _ := pyfmt.Float(r.level[j]).MarshalJSON() // never fails
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	Design      doeTable `json:"design"` // one object per run, keys in factor order
+	NRuns       int      `json:"n_runs"`
+	NFactors    int      `json:"n_factors"`
+	FactorNames []string `json:"factor_names"`
 }
 
 func runCreateFactorialDesign(_ context.Context, input json.RawMessage) (any, error) {
@@ -139,15 +113,11 @@ func runCreateFactorialDesign(_ context.Context, input json.RawMessage) (any, er
 	}
 	k := len(names)
 	columns := make([]string, k)
-	keys := make([][]byte, k)
 	for j, name := range names {
 		columns[j] = name + codedSuffix
-		if keys[j], err = json.Marshal(columns[j]); err != nil {
-			return nil, err
-		}
 	}
 	return factorialOutput{
-		Design:      fullFactorial(k, keys),
+		Design:      doeTable{names: columns, rows: fullFactorial(k)},
 		NRuns:       1 << k,
 		NFactors:    k,
 		FactorNames: columns,
@@ -157,17 +127,17 @@ func runCreateFactorialDesign(_ context.Context, input json.RawMessage) (any, er
 // fullFactorial returns the 2^k runs in Yates order: in run r, factor j is
 // at +1 when bit j of r is set and at −1 otherwise, so the first factor
 // alternates fastest.
-func fullFactorial(k int, keys [][]byte) []designRun {
-	runs := make([]designRun, 1<<k)
+func fullFactorial(k int) [][]float64 {
+	runs := make([][]float64, 1<<k)
 	for r := range runs {
-		level := make([]int8, k)
+		level := make([]float64, k)
 		for j := range level {
 			level[j] = -1
 			if r>>j&1 == 1 {
 				level[j] = 1
 			}
 		}
-		runs[r] = designRun{keys: keys, level: level}
+		runs[r] = level
 	}
 	return runs
 }

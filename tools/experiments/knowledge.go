@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -116,11 +117,11 @@ func decodeKnowledge(input json.RawMessage) (*knowledgeInput, error) {
 }
 
 type knowledgeOutput struct {
-	Results     []kvObject `json:"results"`
-	Query       string     `json:"query"`
-	Topic       string     `json:"topic"`
-	DetailLevel string     `json:"detail_level"`
-	NResults    int        `json:"n_results"`
+	Results     pydict.HTMLEscaped `json:"results"` // []pydict.Dict, escaped as it always was (see pydict.HTMLEscaped)
+	Query       string             `json:"query"`
+	Topic       string             `json:"topic"`
+	DetailLevel string             `json:"detail_level"`
+	NResults    int                `json:"n_results"`
 }
 
 func runDOEKnowledge(_ context.Context, input json.RawMessage) (any, error) {
@@ -134,23 +135,23 @@ func runDOEKnowledge(_ context.Context, input json.RawMessage) (any, error) {
 	}
 	results := kb.query(in)
 	if results == nil {
-		results = []kvObject{}
+		results = []pydict.Dict{}
 	}
-	return knowledgeOutput{Results: results, Query: in.Query, Topic: in.Topic, DetailLevel: in.DetailLevel, NResults: len(results)}, nil
+	return knowledgeOutput{Results: pydict.HTMLEscaped{V: results}, Query: in.Query, Topic: in.Topic, DetailLevel: in.DetailLevel, NResults: len(results)}, nil
 }
 
 // query routes by topic as the seed's doe_knowledge does.
-func (kb *knowledgeBase) query(in *knowledgeInput) []kvObject {
+func (kb *knowledgeBase) query(in *knowledgeInput) []pydict.Dict {
 	level := in.DetailLevel
-	var out []kvObject
-	all := func(kind string, format func(*kbNode) kvObject) {
+	var out []pydict.Dict
+	all := func(kind string, format func(*kbNode) pydict.Dict) {
 		for _, n := range kb.nodes {
 			if n.kind == kind {
 				out = append(out, format(n))
 			}
 		}
 	}
-	ranked := func(hits []kbHit, limit int, format func(*kbNode) kvObject) {
+	ranked := func(hits []kbHit, limit int, format func(*kbNode) pydict.Dict) {
 		for i, h := range hits {
 			if limit > 0 && i == limit {
 				break
@@ -163,15 +164,15 @@ func (kb *knowledgeBase) query(in *knowledgeInput) []kvObject {
 		if len(in.Context) > 0 {
 			for _, r := range kb.rules {
 				if kbMatchAll(r.Conditions, in.Context) {
-					out = append(out, kvObject{{"type", kbKindRule}, {"id", r.ID}, {"description", r.Description},
+					out = append(out, pydict.Dict{{"type", kbKindRule}, {"id", r.ID}, {"description", r.Description},
 						{"recommendation", r.Recommend}, {"explanation", kbDetail(r.Explanation, level)}})
 				}
 			}
 		}
 		if len(out) == 0 {
-			ranked(kb.search(in.Query, kbOfKind(kbKindDesignType)), kbSelectionLimit, func(n *kbNode) kvObject {
+			ranked(kb.search(in.Query, kbOfKind(kbKindDesignType)), kbSelectionLimit, func(n *kbNode) pydict.Dict {
 				d := n.entry.(*kbDesignType)
-				return kvObject{{"type", kbKindDesignType}, {"id", d.ID}, {"display_name", d.DisplayName},
+				return pydict.Dict{{"type", kbKindDesignType}, {"id", d.ID}, {"display_name", d.DisplayName},
 					{"description", kbDetail(d.Description, level)}, {"suitable_for", d.SuitableFor},
 					{"properties", d.Properties}, {"min_runs", d.MinRuns}}
 			})
@@ -234,24 +235,24 @@ func kbMatchAll(conds []kbCondition, ctx map[string]any) bool {
 	return true
 }
 
-func kbFormatDiagnostic(n *kbNode) kvObject {
+func kbFormatDiagnostic(n *kbNode) pydict.Dict {
 	d := n.entry.(*kbDiagnostic)
-	return kvObject{{"type", kbKindDiagnostic}, {"id", d.ID}, {"display_name", d.DisplayName},
+	return pydict.Dict{{"type", kbKindDiagnostic}, {"id", d.ID}, {"display_name", d.DisplayName},
 		{"visual_pattern", d.VisualPattern}, {"indicates", d.Indicates}, {"remedies", d.Remedies}, {"severity", d.Severity}}
 }
 
-func kbFormatConcept(level string) func(*kbNode) kvObject {
-	return func(n *kbNode) kvObject {
+func kbFormatConcept(level string) func(*kbNode) pydict.Dict {
+	return func(n *kbNode) pydict.Dict {
 		c := n.entry.(*kbConcept)
-		return kvObject{{"type", kbKindConcept}, {"id", c.ID}, {"title", c.Title},
+		return pydict.Dict{{"type", kbKindConcept}, {"id", c.ID}, {"title", c.Title},
 			{"content", kbDetail(c.Content, level)}, {"related_to", c.RelatedTo}}
 	}
 }
 
-func kbFormatDesignType(level string) func(*kbNode) kvObject {
-	return func(n *kbNode) kvObject {
+func kbFormatDesignType(level string) func(*kbNode) pydict.Dict {
+	return func(n *kbNode) pydict.Dict {
 		d := n.entry.(*kbDesignType)
-		return kvObject{{"type", kbKindDesignType}, {"id", d.ID}, {"display_name", d.DisplayName}, {"category", d.Category},
+		return pydict.Dict{{"type", kbKindDesignType}, {"id", d.ID}, {"display_name", d.DisplayName}, {"category", d.Category},
 			{"description", kbDetail(d.Description, level)}, {"suitable_for", d.SuitableFor}, {"properties", d.Properties},
 			{"min_runs", d.MinRuns}, {"supports_models", d.SupportsModels}, {"advantages", d.Advantages},
 			{"disadvantages", d.Disadvantages}, {"common_misconceptions", d.CommonMisconceptions}, {"references", d.References}}
@@ -260,24 +261,24 @@ func kbFormatDesignType(level string) func(*kbNode) kvObject {
 
 // kbFormatGeneric is the seed's query_generic entry format (short forms),
 // plus worked examples.
-func kbFormatGeneric(level string) func(*kbNode) kvObject {
-	return func(n *kbNode) kvObject {
+func kbFormatGeneric(level string) func(*kbNode) pydict.Dict {
+	return func(n *kbNode) pydict.Dict {
 		switch e := n.entry.(type) {
 		case *kbDesignType:
-			return kvObject{{"type", kbKindDesignType}, {"id", e.ID}, {"display_name", e.DisplayName},
+			return pydict.Dict{{"type", kbKindDesignType}, {"id", e.ID}, {"display_name", e.DisplayName},
 				{"description", kbDetail(e.Description, level)}}
 		case *kbConcept:
-			return kvObject{{"type", kbKindConcept}, {"id", e.ID}, {"title", e.Title}, {"content", kbDetail(e.Content, level)}}
+			return pydict.Dict{{"type", kbKindConcept}, {"id", e.ID}, {"title", e.Title}, {"content", kbDetail(e.Content, level)}}
 		case *kbDiagnostic:
-			return kvObject{{"type", kbKindDiagnostic}, {"id", e.ID}, {"display_name", e.DisplayName},
+			return pydict.Dict{{"type", kbKindDiagnostic}, {"id", e.ID}, {"display_name", e.DisplayName},
 				{"visual_pattern", e.VisualPattern}}
 		case *kbGuide:
-			return kvObject{{"type", "interpretation_guide"}, {"id", e.ID}, {"title", e.Title},
+			return pydict.Dict{{"type", "interpretation_guide"}, {"id", e.ID}, {"title", e.Title},
 				{"content", kbDetail(e.Content, level)}}
 		case *kbExample:
-			return kvObject{{"type", kbKindExample}, {"id", e.ID}, {"title", e.Title}, {"scenario", e.Scenario},
+			return pydict.Dict{{"type", kbKindExample}, {"id", e.ID}, {"title", e.Title}, {"scenario", e.Scenario},
 				{"steps", e.Steps}, {"demonstrates", e.Demonstrates}}
 		}
-		return kvObject{{"type", n.kind}, {"id", n.id}}
+		return pydict.Dict{{"type", n.kind}, {"id", n.id}}
 	}
 }

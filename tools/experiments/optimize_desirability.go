@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 )
@@ -117,12 +118,12 @@ func (p *optDesirabilityProblem) negD(x, grad []float64) float64 {
 }
 
 type optDesirabilityResult struct {
-	OptimalCoded  aeFloatMap  `json:"optimal_coded"`
-	Predicted     aeFloatMap  `json:"predicted_responses"`
-	Individual    aeFloatMap  `json:"individual_desirability"`
-	Composite     pyfmt.Float `json:"composite_desirability"`
-	Success       bool        `json:"optimizer_success"`
-	OptimalActual *aeFloatMap `json:"optimal_actual,omitempty"`
+	OptimalCoded  pydict.Dict  `json:"optimal_coded"`
+	Predicted     pydict.Dict  `json:"predicted_responses"`
+	Individual    pydict.Dict  `json:"individual_desirability"`
+	Composite     pyfmt.Float  `json:"composite_desirability"`
+	Success       bool         `json:"optimizer_success"`
+	OptimalActual *pydict.Dict `json:"optimal_actual,omitempty"`
 }
 
 // optEvalBudget bounds the term evaluations of one desirability search (a
@@ -263,8 +264,8 @@ func optMaximizeDesirability(ctx context.Context, p *optDesirabilityProblem, res
 	for i, m := range p.models {
 		y := m.eval(x)
 		d, _ := optDesirability(y, p.goals[i])
-		out.Predicted.set(responseNames[i], y)
-		out.Individual.set(responseNames[i], d)
+		out.Predicted.Set(responseNames[i], pyfmt.Float(y))
+		out.Individual.Set(responseNames[i], pyfmt.Float(d))
 	}
 	if len(ranges) > 0 {
 		a := optActual(factorNames, x, ranges)

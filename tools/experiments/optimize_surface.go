@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
@@ -178,25 +179,25 @@ func optClassify(ev []float64) string {
 
 // optActual converts coded settings to actual units for the factors that
 // have a range (centre + coded·half-range); others keep their coded value.
-func optActual(names []string, coded []float64, ranges map[string]optRange) aeFloatMap {
-	var m aeFloatMap
+func optActual(names []string, coded []float64, ranges map[string]optRange) pydict.Dict {
+	var m pydict.Dict
 	for i, n := range names {
 		if r, ok := ranges[n]; ok {
-			m.set(n, (r.Low+r.High)/2+coded[i]*((r.High-r.Low)/2))
+			m.Set(n, pyfmt.Float((r.Low+r.High)/2+coded[i]*((r.High-r.Low)/2)))
 		} else {
-			m.set(n, coded[i])
+			m.Set(n, pyfmt.Float(coded[i]))
 		}
 	}
 	return m
 }
 
 type optStationary struct {
-	Coded          aeFloatMap    `json:"stationary_point_coded"`
+	Coded          pydict.Dict   `json:"stationary_point_coded"`
 	Predicted      pyfmt.Float   `json:"predicted_response"`
 	Classification string        `json:"classification"`
 	Eigenvalues    []pyfmt.Float `json:"eigenvalues"`
 	Inside         bool          `json:"inside_design_space"`
-	Actual         *aeFloatMap   `json:"stationary_point_actual,omitempty"`
+	Actual         *pydict.Dict  `json:"stationary_point_actual,omitempty"`
 }
 
 // optStationaryPoint solves 2B·x = −b (the seed's _find_stationary_point).
@@ -329,15 +330,15 @@ func optCanonicalAnalysis(m optModel, names []string) (any, error) {
 }
 
 type optStep struct {
-	Step      int         `json:"step"`
-	Coded     aeFloatMap  `json:"coded"`
-	Predicted pyfmt.Float `json:"predicted_response"`
-	Actual    *aeFloatMap `json:"actual,omitempty"`
+	Step      int          `json:"step"`
+	Coded     pydict.Dict  `json:"coded"`
+	Predicted pyfmt.Float  `json:"predicted_response"`
+	Actual    *pydict.Dict `json:"actual,omitempty"`
 }
 
 type optPath struct {
 	Direction string          `json:"direction"`
-	Vector    aeFloatMap      `json:"direction_vector"`
+	Vector    pydict.Dict     `json:"direction_vector"`
 	StepSize  json.RawMessage `json:"step_size"`
 	Steps     []optStep       `json:"steps"`
 }

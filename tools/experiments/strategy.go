@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -222,7 +223,7 @@ type strategyResult struct {
 	StrategyID            string           `json:"strategy_id"`
 	Stages                []*strategyStage `json:"stages"`
 	TotalEstimatedRuns    int              `json:"total_estimated_runs"`
-	BudgetAllocation      kvObject         `json:"budget_allocation"`
+	BudgetAllocation      pydict.Dict      `json:"budget_allocation"`
 	Assumptions           []string         `json:"assumptions"`
 	Risks                 []string         `json:"risks"`
 	AlternativeStrategies []string         `json:"alternative_strategies"`
@@ -288,11 +289,11 @@ func recommendStrategy(p *strategyProblem) strategyResult {
 	}
 
 	total := 0
-	var byStage kvObject
+	var byStage pydict.Dict
 	for i, s := range stages {
 		s.StageNumber = i + 1
 		total += s.EstimatedRuns
-		byStage.set(s.StageName, s.EstimatedRuns)
+		byStage.Set(s.StageName, s.EstimatedRuns)
 	}
 	return strategyResult{
 		StrategyID:            strategyID(p),

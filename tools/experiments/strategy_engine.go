@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
@@ -128,11 +129,11 @@ type strategyStage struct {
 	StageNumber     int                  `json:"stage_number"`
 	StageName       string               `json:"stage_name"`
 	DesignType      string               `json:"design_type"`
-	DesignParams    kvObject             `json:"design_params"`
+	DesignParams    pydict.Dict          `json:"design_params"`
 	Factors         []string             `json:"factors"`
 	EstimatedRuns   int                  `json:"estimated_runs"`
 	Purpose         string               `json:"purpose"`
-	SuccessCriteria kvObject             `json:"success_criteria"`
+	SuccessCriteria pydict.Dict          `json:"success_criteria"`
 	TransitionRules []strategyTransition `json:"transition_rules"`
 }
 
@@ -164,11 +165,11 @@ func strategyScreening(p *strategyProblem, c strategyClass, d strategyDomain) *s
 		return &strategyStage{
 			StageName:       stageScreening,
 			DesignType:      "simplex_lattice",
-			DesignParams:    kvObject{{"model", "scheffe_linear"}},
+			DesignParams:    pydict.Dict{{"model", "scheffe_linear"}},
 			Factors:         names,
 			EstimatedRuns:   max(n+1, 6),
 			Purpose:         "Screen mixture components to identify significant proportions.",
-			SuccessCriteria: kvObject{{"min_significant_factors", 1}},
+			SuccessCriteria: pydict.Dict{{"min_significant_factors", 1}},
 			TransitionRules: strategyScreeningRules(),
 		}
 	}
@@ -181,11 +182,11 @@ func strategyScreening(p *strategyProblem, c strategyClass, d strategyDomain) *s
 		return &strategyStage{
 			StageName:       stageScreening,
 			DesignType:      design,
-			DesignParams:    kvObject{{"center_points", 3}, {"resolution", resolution}},
+			DesignParams:    pydict.Dict{{"center_points", 3}, {"resolution", resolution}},
 			Factors:         names,
 			EstimatedRuns:   runs,
 			Purpose:         "Screen " + strconv.Itoa(n) + " factors to identify significant main effects and interactions.",
-			SuccessCriteria: kvObject{{"min_significant_factors", 1}},
+			SuccessCriteria: pydict.Dict{{"min_significant_factors", 1}},
 			TransitionRules: strategyScreeningRules(),
 		}
 	}
@@ -202,15 +203,15 @@ func strategyScreening(p *strategyProblem, c strategyClass, d strategyDomain) *s
 		design = "plackett_burman"
 	}
 	runs := strategyScreeningRuns(n, design)
-	var params kvObject
+	var params pydict.Dict
 	switch design {
 	case "fractional_factorial":
 		runs += 3
-		params = kvObject{{"resolution", 4}, {"center_points", 3}}
+		params = pydict.Dict{{"resolution", 4}, {"center_points", 3}}
 	case "plackett_burman":
-		params = kvObject{{"center_points", 0}}
+		params = pydict.Dict{{"center_points", 0}}
 	case "definitive_screening":
-		params = kvObject{{"fake_factor", n%2 == 0}}
+		params = pydict.Dict{{"fake_factor", n%2 == 0}}
 	}
 	return &strategyStage{
 		StageName:       stageScreening,
@@ -219,7 +220,7 @@ func strategyScreening(p *strategyProblem, c strategyClass, d strategyDomain) *s
 		Factors:         names,
 		EstimatedRuns:   runs,
 		Purpose:         "Screen " + strconv.Itoa(n) + " candidate factors to identify the vital few.",
-		SuccessCriteria: kvObject{{"min_significant_factors", 1}, {"max_significant_factors", 5}},
+		SuccessCriteria: pydict.Dict{{"min_significant_factors", 1}, {"max_significant_factors", 5}},
 		TransitionRules: strategyScreeningRules(),
 	}
 }
@@ -258,13 +259,13 @@ func strategyRSM(p *strategyProblem, c strategyClass, d strategyDomain, hasScree
 		design, purpose = "ccd", "CCD for full quadratic model with rotatability."
 		runs = strategyRSMRuns(k, design, centre)
 	}
-	params := kvObject{{"center_points", centre}}
+	params := pydict.Dict{{"center_points", centre}}
 	if strings.Contains(design, "ccd") {
 		alpha := "rotatable"
 		if design == "ccd_face_centered" {
 			alpha = "face_centered"
 		}
-		params.set("alpha", alpha)
+		params.Set("alpha", alpha)
 	}
 	label := "all " + strconv.Itoa(k) + " factors"
 	if hasScreening {
@@ -277,7 +278,7 @@ func strategyRSM(p *strategyProblem, c strategyClass, d strategyDomain, hasScree
 		Factors:         slices.Clone(p.factorNames()[:k]),
 		EstimatedRuns:   runs,
 		Purpose:         "Fit quadratic response surface model for " + label + ". " + purpose,
-		SuccessCriteria: kvObject{{"min_r_squared", pyfmt.Float(0.7)}, {"adequate_precision", pyfmt.Float(4)}},
+		SuccessCriteria: pydict.Dict{{"min_r_squared", pyfmt.Float(0.7)}, {"adequate_precision", pyfmt.Float(4)}},
 		TransitionRules: []strategyTransition{
 			{"Model is adequate (R² > 0.7, adequate precision > 4)", "proceed_to_confirmation", "augment_design_or_transform_response"},
 			{"Saddle point detected", "perform_ridge_analysis", "proceed_to_confirmation"},
@@ -291,12 +292,12 @@ func strategyConfirmation(p *strategyProblem, minConfirmation int) *strategyStag
 	return &strategyStage{
 		StageName:     stageConfirmation,
 		DesignType:    "replicates_at_optimum",
-		DesignParams:  kvObject{{"n_replicates", runs}},
+		DesignParams:  pydict.Dict{{"n_replicates", runs}},
 		Factors:       p.factorNames(),
 		EstimatedRuns: runs,
 		Purpose: "Run replicates at the predicted optimum to verify the model predictions. " +
 			"Compare observed vs. predicted using a confirmation test (prediction interval check).",
-		SuccessCriteria: kvObject{{"observed_within_prediction_interval", true}},
+		SuccessCriteria: pydict.Dict{{"observed_within_prediction_interval", true}},
 		TransitionRules: []strategyTransition{
 			{"Observed values within prediction intervals", "accept_optimum", "investigate_discrepancy"},
 		},
@@ -313,15 +314,17 @@ func strategySplitPlot(stages []*strategyStage, p *strategyProblem) {
 			continue
 		}
 		params := slices.Clone(s.DesignParams)
-		params.set("split_plot", true)
-		params.set("whole_plot_factors", slices.Clone(p.hardToChange))
+		params.Set("split_plot", true)
+		// The factor names are HTMLEscaped as they always were (see
+		// pydict.HTMLEscaped).
+		params.Set("whole_plot_factors", pydict.HTMLEscaped{V: slices.Clone(p.hardToChange)})
 		sub := []string{}
 		for _, f := range s.Factors {
 			if !slices.Contains(p.hardToChange, f) {
 				sub = append(sub, f)
 			}
 		}
-		params.set("subplot_factors", sub)
+		params.Set("subplot_factors", pydict.HTMLEscaped{V: sub})
 		s.DesignParams = params
 	}
 }

@@ -2,68 +2,10 @@ package experiments
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 )
-
-// kvObject is a JSON object whose keys keep the order they were added in,
-// as the seed's dicts do. The values must encode without error: floats
-// that may be NaN or ±Inf are stored as pyfmt.Float (written as null), so
-// that a result never falls off tool.Marshal's fast path, whose slow path
-// would not know this type.
-type kvObject []kvMember
-
-type kvMember struct {
-	key   string
-	value any
-}
-
-// set appends key, or replaces its value if it is already there.
-func (o *kvObject) set(key string, value any) {
-	for i := range *o {
-		if (*o)[i].key == key {
-			(*o)[i].value = value
-			return
-		}
-	}
-	*o = append(*o, kvMember{key, value})
-}
-
-// get returns the value of key.
-func (o kvObject) get(key string) (any, bool) {
-	for _, m := range o {
-		if m.key == key {
-			return m.value, true
-		}
-	}
-	return nil, false
-}
-
-// MarshalJSON implements json.Marshaler.
-func (o kvObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(m.key)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(m.value)
-		if err != nil {
-			return nil, fmt.Errorf("key %q: %w", m.key, err)
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
 
 // pyJSONDumpsSorted writes v as Python's json.dumps(v, sort_keys=True) does
 // with its defaults: separators ", " and ": ", ensure_ascii (every

@@ -324,7 +324,7 @@ func TestStrategyBudgetProperty(t *testing.T) {
 					if s.EstimatedRuns < 1 || s.StageNumber != i+1 {
 						t.Fatalf("k=%d budget=%d v=%d: stage %+v", k, budget, v, s)
 					}
-					if got, _ := r.BudgetAllocation.get(s.StageName); got != s.EstimatedRuns {
+					if got, _ := r.BudgetAllocation.Get(s.StageName); got != s.EstimatedRuns {
 						t.Fatalf("k=%d budget=%d v=%d: allocation %v", k, budget, v, r.BudgetAllocation)
 					}
 					total += s.EstimatedRuns

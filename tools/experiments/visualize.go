@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -205,7 +206,7 @@ func runVisualizeDOE(_ context.Context, input json.RawMessage) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := kvObject{{"plot_type", v.plotType}, {"title", chart.title}, {"data", chart.dataDict()}}
+	out := pydict.Dict{{"plot_type", v.plotType}, {"title", chart.title}, {"data", chart.dataDict()}}
 	var plotly, echarts any
 	if v.backend != "echarts" {
 		plotly = chart.plotly()
@@ -213,8 +214,8 @@ func runVisualizeDOE(_ context.Context, input json.RawMessage) (any, error) {
 	if v.backend != "plotly" {
 		echarts = chart.echarts()
 	}
-	out = append(out, kvMember{"plotly", plotly}, kvMember{"echarts", echarts})
-	return out, nil
+	out = append(out, pydict.Item{"plotly", plotly}, pydict.Item{"echarts", echarts})
+	return pydict.HTMLEscaped{V: out}, nil // as it always was (see pydict.HTMLEscaped)
 }
 
 // build dispatches to the plot builder.

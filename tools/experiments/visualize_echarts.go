@@ -3,6 +3,7 @@ package experiments
 import (
 	"math"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
@@ -25,15 +26,15 @@ func vizGridLayer(l *vizLayer) bool {
 	return l.mark == vizMarkContour || l.mark == vizMarkHeatmap || l.mark == vizMarkSurface
 }
 
-func (c *vizChart) echarts() kvObject {
-	toolbox := kvObject{{"feature", kvObject{{"saveAsImage", kvObject{}}, {"dataZoom", kvObject{}}, {"restore", kvObject{}}}}}
+func (c *vizChart) echarts() pydict.Dict {
+	toolbox := pydict.Dict{{"feature", pydict.Dict{{"saveAsImage", pydict.Dict{}}, {"dataZoom", pydict.Dict{}}, {"restore", pydict.Dict{}}}}}
 	if len(c.panels) == 1 {
 		p := c.panels[0]
 		title := c.title
 		if title == "" {
 			title = p.title
 		}
-		option := kvObject{{"title", kvObject{{"text", title}, {"left", "center"}}}}
+		option := pydict.Dict{{"title", pydict.Dict{{"text", title}, {"left", "center"}}}}
 		threeD := false
 		for _, l := range p.layers {
 			threeD = threeD || l.mark == vizMarkSurface || l.mark == vizMarkWireframe
@@ -43,27 +44,27 @@ func (c *vizChart) echarts() kvObject {
 		if threeD || extra.grid {
 			trigger = "item"
 		}
-		option.set("tooltip", kvObject{{"trigger", trigger}})
-		option.set("legend", kvObject{{"bottom", 0}})
-		option.set("series", series)
-		option.set("toolbox", toolbox)
+		option.Set("tooltip", pydict.Dict{{"trigger", trigger}})
+		option.Set("legend", pydict.Dict{{"bottom", 0}})
+		option.Set("series", series)
+		option.Set("toolbox", toolbox)
 		if threeD {
-			option.set("xAxis3D", kvObject{{"type", "value"}, {"name", p.xTitle}})
-			option.set("yAxis3D", kvObject{{"type", "value"}, {"name", p.yTitle}})
-			option.set("zAxis3D", kvObject{{"type", "value"}, {"name", p.zTitle}})
-			option.set("grid3D", kvObject{})
+			option.Set("xAxis3D", pydict.Dict{{"type", "value"}, {"name", p.xTitle}})
+			option.Set("yAxis3D", pydict.Dict{{"type", "value"}, {"name", p.yTitle}})
+			option.Set("zAxis3D", pydict.Dict{{"type", "value"}, {"name", p.zTitle}})
+			option.Set("grid3D", pydict.Dict{})
 		} else {
-			option.set("xAxis", p.echartsXAxis(extra))
+			option.Set("xAxis", p.echartsXAxis(extra))
 			y := p.echartsYAxis(extra)
 			if p.secondaryY {
-				option.set("yAxis", []kvObject{y, {{"type", "value"}, {"name", p.secondaryYTitle}, {"position", "right"}}})
+				option.Set("yAxis", []pydict.Dict{y, {{"type", "value"}, {"name", p.secondaryYTitle}, {"position", "right"}}})
 			} else {
-				option.set("yAxis", y)
+				option.Set("yAxis", y)
 			}
-			option.set("grid", kvObject{{"containLabel", true}})
+			option.Set("grid", pydict.Dict{{"containLabel", true}})
 		}
 		if extra.visualMaps != nil {
-			option.set("visualMap", extra.visualMaps)
+			option.Set("visualMap", extra.visualMaps)
 		}
 		return option
 	}
@@ -71,33 +72,33 @@ func (c *vizChart) echarts() kvObject {
 	cols := max(1, min(c.columns, len(c.panels)))
 	rows := (len(c.panels) + cols - 1) / cols
 	pw, ph := 100/float64(cols), 100/float64(rows)
-	var grids, xAxes, yAxes, series []kvObject
+	var grids, xAxes, yAxes, series []pydict.Dict
 	for k, p := range c.panels {
 		r, col := k/cols, k%cols
-		grids = append(grids, kvObject{{"left", pyfmt.Repr(float64(col)*pw+5) + "%"}, {"top", pyfmt.Repr(float64(r)*ph+8) + "%"},
+		grids = append(grids, pydict.Dict{{"left", pyfmt.Repr(float64(col)*pw+5) + "%"}, {"top", pyfmt.Repr(float64(r)*ph+8) + "%"},
 			{"width", pyfmt.Repr(pw-10) + "%"}, {"height", pyfmt.Repr(ph-16) + "%"}, {"containLabel", true}})
 		s, extra := p.echartsSeries(k, false)
 		x := p.echartsXAxis(extra)
-		x.set("gridIndex", k)
+		x.Set("gridIndex", k)
 		xAxes = append(xAxes, x)
 		y := p.echartsYAxis(extra)
-		y.set("gridIndex", k)
+		y.Set("gridIndex", k)
 		yAxes = append(yAxes, y)
 		for i := range s {
-			s[i].set("xAxisIndex", k)
-			s[i].set("yAxisIndex", k)
+			s[i].Set("xAxisIndex", k)
+			s[i].Set("yAxisIndex", k)
 		}
 		series = append(series, s...)
 	}
-	return kvObject{
-		{"title", kvObject{{"text", c.title}, {"left", "center"}}},
-		{"tooltip", kvObject{{"trigger", "axis"}}},
-		{"legend", kvObject{{"bottom", 0}}},
+	return pydict.Dict{
+		{"title", pydict.Dict{{"text", c.title}, {"left", "center"}}},
+		{"tooltip", pydict.Dict{{"trigger", "axis"}}},
+		{"legend", pydict.Dict{{"bottom", 0}}},
 		{"grid", grids},
 		{"xAxis", xAxes},
 		{"yAxis", yAxes},
 		{"series", series},
-		{"toolbox", kvObject{{"feature", kvObject{{"saveAsImage", kvObject{}}, {"restore", kvObject{}}}}}},
+		{"toolbox", pydict.Dict{{"feature", pydict.Dict{{"saveAsImage", pydict.Dict{}}, {"restore", pydict.Dict{}}}}}},
 	}
 }
 
@@ -106,7 +107,7 @@ type vizAxisInfo struct {
 	categories []string // x categories (category encodings, or a grid's x values)
 	yGrid      []string // y categories of a grid panel
 	grid       bool
-	visualMaps []kvObject
+	visualMaps []pydict.Dict
 }
 
 func vizGridLabels(v []float64) []string {
@@ -129,7 +130,7 @@ func vizNearest(grid []float64, v float64) int {
 
 // echartsSeries converts the layers of a panel; annotations become a
 // markLine and a markArea on the panel's first series.
-func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInfo) {
+func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxisInfo) {
 	var info vizAxisInfo
 	var gridX, gridY []float64
 	for _, l := range p.layers {
@@ -155,9 +156,9 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 			}
 		}
 	}
-	series := []kvObject{}
+	series := []pydict.Dict{}
 	for _, l := range p.layers {
-		s := kvObject{{"name", l.name}}
+		s := pydict.Dict{{"name", l.name}}
 		colour := l.color
 		if colour == "" {
 			colour = vizPrimary
@@ -185,20 +186,20 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 		}
 		switch l.mark {
 		case vizMarkBar:
-			s.set("type", "bar")
+			s.Set("type", "bar")
 			data := []any{}
 			if l.y != nil {
 				for i, v := range l.column(l.y.field) {
 					if l.style.colors != nil && i < len(l.style.colors) {
-						data = append(data, kvObject{{"value", v}, {"itemStyle", kvObject{{"color", l.style.colors[i]}}}})
+						data = append(data, pydict.Dict{{"value", v}, {"itemStyle", pydict.Dict{{"color", l.style.colors[i]}}}})
 					} else {
 						data = append(data, v)
 					}
 				}
 			}
-			s.set("data", data)
+			s.Set("data", data)
 			if l.style.colors == nil {
-				s.set("itemStyle", kvObject{{"color", colour}})
+				s.Set("itemStyle", pydict.Dict{{"color", colour}})
 			}
 		case vizMarkLine:
 			width := l.style.width
@@ -209,13 +210,13 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 			if l.style.showPoints {
 				symbol = "circle"
 			}
-			s.set("type", "line")
-			s.set("data", pairs())
-			s.set("smooth", false)
-			s.set("lineStyle", kvObject{{"color", colour}, {"type", vizEChartsDash(l.style.dash)}, {"width", vizF(width)},
+			s.Set("type", "line")
+			s.Set("data", pairs())
+			s.Set("smooth", false)
+			s.Set("lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(l.style.dash)}, {"width", vizF(width)},
 				{"opacity", vizF(l.alpha())}})
-			s.set("itemStyle", kvObject{{"color", colour}})
-			s.set("symbol", symbol)
+			s.Set("itemStyle", pydict.Dict{{"color", colour}})
+			s.Set("symbol", symbol)
 		case vizMarkContour, vizMarkHeatmap:
 			data := []any{}
 			for i := range l.style.yGrid {
@@ -227,9 +228,9 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 					data = append(data, []any{j, i, vizF(z)})
 				}
 			}
-			s.set("type", "heatmap")
-			s.set("data", data)
-			s.set("emphasis", kvObject{{"itemStyle", kvObject{{"shadowBlur", 10}}}})
+			s.Set("type", "heatmap")
+			s.Set("data", data)
+			s.Set("emphasis", pydict.Dict{{"itemStyle", pydict.Dict{{"shadowBlur", 10}}}})
 			lo, hi, ok := vizFiniteRange(l.style.zMatrix)
 			if l.style.zMin != nil && l.style.zMax != nil {
 				lo, hi, ok = *l.style.zMin, *l.style.zMax, true
@@ -241,11 +242,11 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 			if scale == nil {
 				scale = vizSurfaceScale
 			}
-			info.visualMaps = append(info.visualMaps, kvObject{{"type", "continuous"}, {"seriesIndex", len(series)},
+			info.visualMaps = append(info.visualMaps, pydict.Dict{{"type", "continuous"}, {"seriesIndex", len(series)},
 				{"min", vizF(lo)}, {"max", vizF(hi)}, {"calculable", true}, {"orient", "vertical"}, {"right", 0},
-				{"top", "center"}, {"inRange", kvObject{{"color", scale.colours()}}}})
+				{"top", "center"}, {"inRange", pydict.Dict{{"color", scale.colours()}}}})
 			if l.style.lineContours {
-				s.set("itemStyle", kvObject{{"opacity", 0.5}})
+				s.Set("itemStyle", pydict.Dict{{"opacity", 0.5}})
 			}
 		case vizMarkSurface:
 			data := []any{}
@@ -258,9 +259,9 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 					data = append(data, []any{vizF(x), vizF(y), vizF(z)})
 				}
 			}
-			s.set("type", "surface")
-			s.set("data", data)
-			s.set("shading", "color")
+			s.Set("type", "surface")
+			s.Set("data", data)
+			s.Set("shading", "color")
 		case vizMarkWireframe:
 			data := []any{}
 			xs, ys, zs := l.column(l.x.field), l.column(l.y.field), l.column(l.z.field)
@@ -270,7 +271,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 				if l.style.lines {
 					data = append(data, point)
 				} else {
-					data = append(data, kvObject{{"value", point}, {"name", texts[i]}})
+					data = append(data, pydict.Dict{{"value", point}, {"name", texts[i]}})
 				}
 			}
 			if l.style.lines {
@@ -278,30 +279,30 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 				if width == 0 {
 					width = 2
 				}
-				s.set("type", "line3D")
-				s.set("data", data)
-				s.set("lineStyle", kvObject{{"width", vizF(width)}, {"color", colour}})
+				s.Set("type", "line3D")
+				s.Set("data", data)
+				s.Set("lineStyle", pydict.Dict{{"width", vizF(width)}, {"color", colour}})
 			} else {
 				size := l.style.size
 				if size == 0 {
 					size = 8
 				}
-				s.set("type", "scatter3D")
-				s.set("data", data)
-				s.set("symbolSize", vizF(size))
-				s.set("itemStyle", kvObject{{"color", colour}})
-				s.set("label", kvObject{{"show", true}, {"formatter", "{b}"}})
+				s.Set("type", "scatter3D")
+				s.Set("data", data)
+				s.Set("symbolSize", vizF(size))
+				s.Set("itemStyle", pydict.Dict{{"color", colour}})
+				s.Set("label", pydict.Dict{{"show", true}, {"formatter", "{b}"}})
 			}
 		case vizMarkText:
 			data := []any{}
 			texts := l.column("text")
 			for i, v := range pairs() {
-				data = append(data, kvObject{{"value", v}, {"name", texts[i]}})
+				data = append(data, pydict.Dict{{"value", v}, {"name", texts[i]}})
 			}
-			s.set("type", "scatter")
-			s.set("data", data)
-			s.set("symbolSize", 0)
-			s.set("label", kvObject{{"show", true}, {"formatter", "{b}"}, {"position", "right"}})
+			s.Set("type", "scatter")
+			s.Set("data", data)
+			s.Set("symbolSize", 0)
+			s.Set("label", pydict.Dict{{"show", true}, {"formatter", "{b}"}, {"position", "right"}})
 		default: // scatter
 			size := l.style.size
 			if size == 0 {
@@ -311,32 +312,32 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 			if l.style.colors != nil {
 				for i := range data {
 					if i < len(l.style.colors) {
-						data[i] = kvObject{{"value", data[i]}, {"itemStyle", kvObject{{"color", l.style.colors[i]}}}}
+						data[i] = pydict.Dict{{"value", data[i]}, {"itemStyle", pydict.Dict{{"color", l.style.colors[i]}}}}
 					}
 				}
 			}
-			s.set("type", "scatter")
-			s.set("data", data)
-			s.set("symbolSize", vizF(size))
+			s.Set("type", "scatter")
+			s.Set("data", data)
+			s.Set("symbolSize", vizF(size))
 			if l.style.symbol != "" {
-				s.set("symbol", l.style.symbol)
+				s.Set("symbol", l.style.symbol)
 			}
 			if l.style.colors == nil {
-				s.set("itemStyle", kvObject{{"color", colour}, {"opacity", vizF(l.alpha())}})
+				s.Set("itemStyle", pydict.Dict{{"color", colour}, {"opacity", vizF(l.alpha())}})
 			}
 		}
 		if p.secondaryY && l.style.secondaryY && !threeD {
-			s.set("yAxisIndex", 1)
+			s.Set("yAxisIndex", 1)
 		}
 		series = append(series, s)
 	}
 	if len(series) > 0 && !threeD {
 		lines, areas := p.echartsMarks(info)
 		if lines != nil {
-			series[0].set("markLine", kvObject{{"data", lines}, {"silent", true}, {"symbol", "none"}})
+			series[0].Set("markLine", pydict.Dict{{"data", lines}, {"silent", true}, {"symbol", "none"}})
 		}
 		if areas != nil {
-			series[0].set("markArea", kvObject{{"data", areas}, {"silent", true}})
+			series[0].Set("markArea", pydict.Dict{{"data", areas}, {"silent", true}})
 		}
 	}
 	return series, info
@@ -344,7 +345,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]kvObject, vizAxisInf
 
 // echartsMarks is the seed's _collect_annotations. On a grid panel the
 // axes are categories, so positions become the nearest grid index.
-func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []kvObject, areas [][]kvObject) {
+func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []pydict.Dict, areas [][]pydict.Dict) {
 	var gridX, gridY []float64
 	for _, l := range p.layers {
 		if vizGridLayer(l) {
@@ -379,15 +380,15 @@ func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []kvObject, areas [][]k
 			if math.IsNaN(a.value) || math.IsInf(a.value, 0) {
 				continue
 			}
-			lines = append(lines, kvObject{{key, pos(a.axis, a.value)},
-				{"lineStyle", kvObject{{"color", colour}, {"type", vizEChartsDash(a.dash)}, {"width", vizF(width)}}},
-				{"label", kvObject{{"formatter", a.label}, {"position", "end"}}}})
+			lines = append(lines, pydict.Dict{{key, pos(a.axis, a.value)},
+				{"lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(a.dash)}, {"width", vizF(width)}}},
+				{"label", pydict.Dict{{"formatter", a.label}, {"position", "end"}}}})
 		case vizAnnBand:
 			fill := a.fill
 			if fill == "" {
 				fill = "rgba(37, 99, 235, 0.1)"
 			}
-			areas = append(areas, []kvObject{{{key, pos(a.axis, a.value)}, {"itemStyle", kvObject{{"color", fill}}}},
+			areas = append(areas, []pydict.Dict{{{key, pos(a.axis, a.value)}, {"itemStyle", pydict.Dict{{"color", fill}}}},
 				{{key, pos(a.axis, a.end)}}})
 		case vizAnnRegion:
 			fill := a.fill
@@ -395,11 +396,11 @@ func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []kvObject, areas [][]k
 				fill = "rgba(220, 38, 38, 0.15)"
 			}
 			if a.xMin != nil && a.xMax != nil {
-				areas = append(areas, []kvObject{{{"xAxis", pos("x", *a.xMin)}, {"itemStyle", kvObject{{"color", fill}}}},
+				areas = append(areas, []pydict.Dict{{{"xAxis", pos("x", *a.xMin)}, {"itemStyle", pydict.Dict{{"color", fill}}}},
 					{{"xAxis", pos("x", *a.xMax)}}})
 			}
 			if a.yMin != nil && a.yMax != nil {
-				areas = append(areas, []kvObject{{{"yAxis", pos("y", *a.yMin)}, {"itemStyle", kvObject{{"color", fill}}}},
+				areas = append(areas, []pydict.Dict{{{"yAxis", pos("y", *a.yMin)}, {"itemStyle", pydict.Dict{{"color", fill}}}},
 					{{"yAxis", pos("y", *a.yMax)}}})
 			}
 		}
@@ -410,21 +411,21 @@ func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []kvObject, areas [][]k
 // echartsXAxis is the seed's _build_x_axis: a category axis when the
 // panel's x encoding is categorical (the categories of all its layers, in
 // order of appearance) or the panel is a grid, a value axis otherwise.
-func (p *vizPanel) echartsXAxis(info vizAxisInfo) kvObject {
-	axis := kvObject{{"name", p.xTitle}, {"nameLocation", "middle"}, {"nameGap", 30}}
+func (p *vizPanel) echartsXAxis(info vizAxisInfo) pydict.Dict {
+	axis := pydict.Dict{{"name", p.xTitle}, {"nameLocation", "middle"}, {"nameGap", 30}}
 	if info.categories != nil {
-		axis.set("type", "category")
-		axis.set("data", info.categories)
+		axis.Set("type", "category")
+		axis.Set("data", info.categories)
 	} else {
-		axis.set("type", "value")
-		axis.set("scale", true)
+		axis.Set("type", "value")
+		axis.Set("scale", true)
 	}
 	return axis
 }
 
-func (p *vizPanel) echartsYAxis(info vizAxisInfo) kvObject {
+func (p *vizPanel) echartsYAxis(info vizAxisInfo) pydict.Dict {
 	if info.grid {
-		return kvObject{{"type", "category"}, {"name", p.yTitle}, {"data", info.yGrid}}
+		return pydict.Dict{{"type", "category"}, {"name", p.yTitle}, {"data", info.yGrid}}
 	}
-	return kvObject{{"type", "value"}, {"name", p.yTitle}, {"scale", true}}
+	return pydict.Dict{{"type", "value"}, {"name", p.yTitle}, {"scale", true}}
 }

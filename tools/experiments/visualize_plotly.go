@@ -3,6 +3,8 @@ package experiments
 import (
 	"math"
 	"strconv"
+
+	"github.com/toolq/toolq/tools/internal/pydict"
 )
 
 // The Plotly adapter: the seed's adapters/plotly_adapter.py, writing the
@@ -22,45 +24,45 @@ func vizAxisRef(k int) (x, y string) {
 // − 0.425 is written as 0, not 5.55e-17.
 func vizTidy(x float64) float64 { return math.Round(x*1e12) / 1e12 }
 
-func vizTitle(text string) kvObject { return kvObject{{"text", text}} }
+func vizTitle(text string) pydict.Dict { return pydict.Dict{{"text", text}} }
 
-func (c *vizChart) plotly() kvObject {
-	var traces []kvObject
-	layout := kvObject{{"title", vizTitle(c.title)}}
-	var shapes, notes []kvObject
+func (c *vizChart) plotly() pydict.Dict {
+	var traces []pydict.Dict
+	layout := pydict.Dict{{"title", vizTitle(c.title)}}
+	var shapes, notes []pydict.Dict
 	if len(c.panels) == 1 {
 		p := c.panels[0]
 		title := c.title
 		if title == "" {
 			title = p.title
 		}
-		layout = kvObject{{"title", vizTitle(title)}}
+		layout = pydict.Dict{{"title", vizTitle(title)}}
 		threeD := false
 		for _, l := range p.layers {
 			t, is3D := l.plotlyTrace()
 			threeD = threeD || is3D
 			if p.secondaryY && l.style.secondaryY {
-				t.set("yaxis", "y2")
+				t.Set("yaxis", "y2")
 			}
 			traces = append(traces, t)
 		}
 		if threeD {
-			layout.set("scene", kvObject{{"xaxis", kvObject{{"title", vizTitle(p.xTitle)}}},
-				{"yaxis", kvObject{{"title", vizTitle(p.yTitle)}}}, {"zaxis", kvObject{{"title", vizTitle(p.zTitle)}}}})
+			layout.Set("scene", pydict.Dict{{"xaxis", pydict.Dict{{"title", vizTitle(p.xTitle)}}},
+				{"yaxis", pydict.Dict{{"title", vizTitle(p.yTitle)}}}, {"zaxis", pydict.Dict{{"title", vizTitle(p.zTitle)}}}})
 		} else {
-			layout.set("xaxis", kvObject{{"title", vizTitle(p.xTitle)}})
-			y := kvObject{{"title", vizTitle(p.yTitle)}}
+			layout.Set("xaxis", pydict.Dict{{"title", vizTitle(p.xTitle)}})
+			y := pydict.Dict{{"title", vizTitle(p.yTitle)}}
 			if p.equalAspect {
-				y.set("scaleanchor", "x") // the seed's equal_aspect hint
+				y.Set("scaleanchor", "x") // the seed's equal_aspect hint
 			}
-			layout.set("yaxis", y)
+			layout.Set("yaxis", y)
 			if p.secondaryY {
-				layout.set("yaxis2", kvObject{{"title", vizTitle(p.secondaryYTitle)}, {"overlaying", "y"}, {"side", "right"}})
+				layout.Set("yaxis2", pydict.Dict{{"title", vizTitle(p.secondaryYTitle)}, {"overlaying", "y"}, {"side", "right"}})
 			}
 		}
 		shapes, notes = p.plotlyAnnotations("x", "y")
-		layout.set("width", p.width)
-		layout.set("height", p.height)
+		layout.Set("width", p.width)
+		layout.Set("height", p.height)
 	} else {
 		cols := max(1, min(c.columns, len(c.panels)))
 		rows := (len(c.panels) + cols - 1) / cols
@@ -74,8 +76,8 @@ func (c *vizChart) plotly() kvObject {
 			xr, yr := vizAxisRef(k)
 			for _, l := range p.layers {
 				t, _ := l.plotlyTrace()
-				t.set("xaxis", xr)
-				t.set("yaxis", yr)
+				t.Set("xaxis", xr)
+				t.Set("yaxis", yr)
 				traces = append(traces, t)
 			}
 			xName, yName := "xaxis", "yaxis"
@@ -83,33 +85,33 @@ func (c *vizChart) plotly() kvObject {
 				xName += strconv.Itoa(k + 1)
 				yName += strconv.Itoa(k + 1)
 			}
-			layout.set(xName, kvObject{{"domain", vizFloats([]float64{vizTidy(x0), vizTidy(x0 + w)})}, {"anchor", yr}, {"title", vizTitle(p.xTitle)}})
-			layout.set(yName, kvObject{{"domain", vizFloats([]float64{vizTidy(y1 - h), vizTidy(y1)})}, {"anchor", xr}, {"title", vizTitle(p.yTitle)}})
-			notes = append(notes, kvObject{{"text", p.title}, {"xref", "paper"}, {"yref", "paper"}, {"x", vizF(x0 + w/2)},
+			layout.Set(xName, pydict.Dict{{"domain", vizFloats([]float64{vizTidy(x0), vizTidy(x0 + w)})}, {"anchor", yr}, {"title", vizTitle(p.xTitle)}})
+			layout.Set(yName, pydict.Dict{{"domain", vizFloats([]float64{vizTidy(y1 - h), vizTidy(y1)})}, {"anchor", xr}, {"title", vizTitle(p.yTitle)}})
+			notes = append(notes, pydict.Dict{{"text", p.title}, {"xref", "paper"}, {"yref", "paper"}, {"x", vizF(x0 + w/2)},
 				{"y", vizF(y1)}, {"xanchor", "center"}, {"yanchor", "bottom"}, {"showarrow", false}})
 			s, n := p.plotlyAnnotations(xr, yr)
 			shapes = append(shapes, s...)
 			notes = append(notes, n...)
 		}
-		layout.set("showlegend", true)
+		layout.Set("showlegend", true)
 	}
-	layout.set("font", kvObject{{"size", 12}})
-	layout.set("plot_bgcolor", "white")
-	layout.set("paper_bgcolor", "white")
+	layout.Set("font", pydict.Dict{{"size", 12}})
+	layout.Set("plot_bgcolor", "white")
+	layout.Set("paper_bgcolor", "white")
 	if shapes != nil {
-		layout.set("shapes", shapes)
+		layout.Set("shapes", shapes)
 	}
 	if notes != nil {
-		layout.set("annotations", notes)
+		layout.Set("annotations", notes)
 	}
 	if traces == nil {
-		traces = []kvObject{}
+		traces = []pydict.Dict{}
 	}
-	return kvObject{{"data", traces}, {"layout", layout}}
+	return pydict.Dict{{"data", traces}, {"layout", layout}}
 }
 
 // plotlyTrace returns the layer's trace and whether it is a 3D one.
-func (l *vizLayer) plotlyTrace() (kvObject, bool) {
+func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 	colour := l.color
 	if colour == "" {
 		colour = vizPrimary
@@ -131,7 +133,7 @@ func (l *vizLayer) plotlyTrace() (kvObject, bool) {
 	}
 	switch l.mark {
 	case vizMarkBar:
-		return kvObject{{"type", "bar"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"marker", kvObject{{"color", markerColour}}},
+		return pydict.Dict{{"type", "bar"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"marker", pydict.Dict{{"color", markerColour}}},
 			{"opacity", vizF(l.alpha())}}, false
 	case vizMarkLine:
 		mode := "lines"
@@ -146,36 +148,36 @@ func (l *vizLayer) plotlyTrace() (kvObject, bool) {
 		if width == 0 {
 			width = 2
 		}
-		return kvObject{{"type", "scatter"}, {"mode", mode}, {"name", l.name}, {"x", xs}, {"y", ys},
-			{"line", kvObject{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}}, {"opacity", vizF(l.alpha())}}, false
+		return pydict.Dict{{"type", "scatter"}, {"mode", mode}, {"name", l.name}, {"x", xs}, {"y", ys},
+			{"line", pydict.Dict{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}}, {"opacity", vizF(l.alpha())}}, false
 	case vizMarkContour, vizMarkHeatmap, vizMarkSurface:
 		scale := l.style.scale
 		if scale == nil {
 			scale = vizSurfaceScale
 		}
 		kind := map[string]string{vizMarkContour: "contour", vizMarkHeatmap: "heatmap", vizMarkSurface: "surface"}[l.mark]
-		t := kvObject{{"type", kind}, {"name", l.name}, {"x", vizFloats(l.style.xGrid)}, {"y", vizFloats(l.style.yGrid)},
+		t := pydict.Dict{{"type", kind}, {"name", l.name}, {"x", vizFloats(l.style.xGrid)}, {"y", vizFloats(l.style.yGrid)},
 			{"z", vizFloatMatrix(l.style.zMatrix)}, {"colorscale", scale.plotly()}}
 		if l.mark == vizMarkContour {
-			contours := kvObject{{"showlabels", true}}
+			contours := pydict.Dict{{"showlabels", true}}
 			if l.style.lineContours {
-				contours.set("coloring", "lines")
-				t.set("line", kvObject{{"color", colour}, {"width", 2}})
-				t.set("showscale", false)
+				contours.Set("coloring", "lines")
+				t.Set("line", pydict.Dict{{"color", colour}, {"width", 2}})
+				t.Set("showscale", false)
 			}
-			t.set("contours", contours)
+			t.Set("contours", contours)
 			if l.style.nContours > 0 {
-				t.set("ncontours", l.style.nContours)
+				t.Set("ncontours", l.style.nContours)
 			}
 		}
 		if l.style.zMin != nil && l.style.zMax != nil {
-			t.set("zmin", vizF(*l.style.zMin))
-			t.set("zmax", vizF(*l.style.zMax))
+			t.Set("zmin", vizF(*l.style.zMin))
+			t.Set("zmax", vizF(*l.style.zMax))
 		}
 		return t, l.mark == vizMarkSurface
 	case vizMarkText:
-		return kvObject{{"type", "scatter"}, {"mode", "text"}, {"name", l.name}, {"x", xs}, {"y", ys},
-			{"text", l.column("text")}, {"textfont", kvObject{{"size", vizF(size)}}}}, false
+		return pydict.Dict{{"type", "scatter"}, {"mode", "text"}, {"name", l.name}, {"x", xs}, {"y", ys},
+			{"text", l.column("text")}, {"textfont", pydict.Dict{{"size", vizF(size)}}}}, false
 	case vizMarkWireframe:
 		zs := []any{}
 		if l.z != nil {
@@ -186,11 +188,11 @@ func (l *vizLayer) plotlyTrace() (kvObject, bool) {
 			if width == 0 {
 				width = 3
 			}
-			return kvObject{{"type", "scatter3d"}, {"mode", "lines"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
-				{"line", kvObject{{"color", colour}, {"width", vizF(width)}}}}, true
+			return pydict.Dict{{"type", "scatter3d"}, {"mode", "lines"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
+				{"line", pydict.Dict{{"color", colour}, {"width", vizF(width)}}}}, true
 		}
-		return kvObject{{"type", "scatter3d"}, {"mode", "markers+text"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
-			{"marker", kvObject{{"color", colour}, {"size", vizF(size)}}}, {"text", l.column("text")},
+		return pydict.Dict{{"type", "scatter3d"}, {"mode", "markers+text"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
+			{"marker", pydict.Dict{{"color", colour}, {"size", vizF(size)}}}, {"text", l.column("text")},
 			{"textposition", "top center"}}, true
 	}
 	// Scatter (and any other mark).
@@ -198,11 +200,11 @@ func (l *vizLayer) plotlyTrace() (kvObject, bool) {
 	if symbol == "" {
 		symbol = "circle"
 	}
-	t := kvObject{{"type", "scatter"}, {"mode", "markers"}, {"name", l.name}, {"x", xs}, {"y", ys},
-		{"marker", kvObject{{"color", markerColour}, {"size", vizF(size)}, {"symbol", symbol}}}, {"opacity", vizF(l.alpha())}}
+	t := pydict.Dict{{"type", "scatter"}, {"mode", "markers"}, {"name", l.name}, {"x", xs}, {"y", ys},
+		{"marker", pydict.Dict{{"color", markerColour}, {"size", vizF(size)}, {"symbol", symbol}}}, {"opacity", vizF(l.alpha())}}
 	if l.style.hoverField != "" {
-		t.set("text", l.column(l.style.hoverField))
-		t.set("hoverinfo", "text")
+		t.Set("text", l.column(l.style.hoverField))
+		t.Set("hoverinfo", "text")
 	}
 	return t, false
 }
@@ -210,7 +212,7 @@ func (l *vizLayer) plotlyTrace() (kvObject, bool) {
 // plotlyAnnotations turns the panel's annotations into layout shapes and
 // annotations on the given axes (the seed's add_hline, add_vline,
 // add_hrect and add_vrect).
-func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []kvObject) {
+func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []pydict.Dict) {
 	labels := 0
 	for _, a := range p.annotations {
 		colour, dash, width := a.color, a.dash, a.width
@@ -223,21 +225,21 @@ func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []kvObject) {
 		if width == 0 {
 			width = 2
 		}
-		line := kvObject{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}
+		line := pydict.Dict{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}
 		switch a.kind {
 		case vizAnnLine, vizAnnThreshold:
 			if a.axis == "x" {
-				shapes = append(shapes, kvObject{{"type", "line"}, {"xref", xr}, {"x0", vizF(a.value)}, {"x1", vizF(a.value)},
+				shapes = append(shapes, pydict.Dict{{"type", "line"}, {"xref", xr}, {"x0", vizF(a.value)}, {"x1", vizF(a.value)},
 					{"yref", yr + " domain"}, {"y0", 0}, {"y1", 1}, {"line", line}})
 				if a.label != "" {
-					notes = append(notes, kvObject{{"text", a.label}, {"xref", xr}, {"x", vizF(a.value)}, {"yref", yr + " domain"},
+					notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", xr}, {"x", vizF(a.value)}, {"yref", yr + " domain"},
 						{"y", 1}, {"xanchor", "left"}, {"yanchor", "bottom"}, {"showarrow", false}})
 				}
 			} else {
-				shapes = append(shapes, kvObject{{"type", "line"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1},
+				shapes = append(shapes, pydict.Dict{{"type", "line"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1},
 					{"yref", yr}, {"y0", vizF(a.value)}, {"y1", vizF(a.value)}, {"line", line}})
 				if a.label != "" {
-					notes = append(notes, kvObject{{"text", a.label}, {"xref", xr + " domain"}, {"x", 1}, {"yref", yr},
+					notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", xr + " domain"}, {"x", 1}, {"yref", yr},
 						{"y", vizF(a.value)}, {"xanchor", "right"}, {"yanchor", "bottom"}, {"showarrow", false}})
 				}
 			}
@@ -259,20 +261,20 @@ func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []kvObject) {
 				shapes = append(shapes, vizRect("y", xr, yr, *a.yMin, *a.yMax, fill))
 			}
 		case vizAnnLabel:
-			notes = append(notes, kvObject{{"text", a.label}, {"xref", "paper"}, {"yref", "paper"}, {"x", 0},
+			notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", "paper"}, {"yref", "paper"}, {"x", 0},
 				{"y", vizF(1 - 0.06*float64(labels))}, {"xanchor", "left"}, {"yanchor", "top"}, {"showarrow", false},
-				{"font", kvObject{{"color", colour}}}})
+				{"font", pydict.Dict{{"color", colour}}}})
 			labels++
 		}
 	}
 	return shapes, notes
 }
 
-func vizRect(axis, xr, yr string, from, to float64, fill string) kvObject {
+func vizRect(axis, xr, yr string, from, to float64, fill string) pydict.Dict {
 	if axis == "x" {
-		return kvObject{{"type", "rect"}, {"xref", xr}, {"x0", vizF(from)}, {"x1", vizF(to)}, {"yref", yr + " domain"},
-			{"y0", 0}, {"y1", 1}, {"fillcolor", fill}, {"line", kvObject{{"width", 0}}}}
+		return pydict.Dict{{"type", "rect"}, {"xref", xr}, {"x0", vizF(from)}, {"x1", vizF(to)}, {"yref", yr + " domain"},
+			{"y0", 0}, {"y1", 1}, {"fillcolor", fill}, {"line", pydict.Dict{{"width", 0}}}}
 	}
-	return kvObject{{"type", "rect"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1}, {"yref", yr}, {"y0", vizF(from)},
-		{"y1", vizF(to)}, {"fillcolor", fill}, {"line", kvObject{{"width", 0}}}}
+	return pydict.Dict{{"type", "rect"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1}, {"yref", yr}, {"y0", vizF(from)},
+		{"y1", vizF(to)}, {"fillcolor", fill}, {"line", pydict.Dict{{"width", 0}}}}
 }

@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -27,7 +28,7 @@ func (v *vizCtx) residualsVsFitted() (*vizChart, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]kvObject, len(resid))
+	rows := make([]pydict.Dict, len(resid))
 	for i := range resid {
 		rows[i] = vizRow("fitted", fitted[i], "residual", resid[i])
 	}
@@ -64,7 +65,7 @@ func (v *vizCtx) normalProbability() (*vizChart, error) {
 		theoretical[i] = vizNormalQuantile(p)
 	}
 	slope, intercept := vizLinregress(theoretical, ordered)
-	rows := make([]kvObject, n)
+	rows := make([]pydict.Dict, n)
 	for i := range rows {
 		rows[i] = vizRow("theoretical", theoretical[i], "ordered", ordered[i])
 	}
@@ -73,7 +74,7 @@ func (v *vizCtx) normalProbability() (*vizChart, error) {
 	p.layers = []*vizLayer{
 		{mark: vizMarkScatter, rows: rows, x: &vizEncoding{field: "theoretical", title: "Theoretical Quantiles"},
 			y: &vizEncoding{field: "ordered", title: "Ordered Residuals"}, name: "Residuals", color: vizResidualColour, style: vizStyle{size: 8}},
-		{mark: vizMarkLine, rows: []kvObject{vizRow("theoretical", tMin, "ordered", intercept+slope*tMin), vizRow("theoretical", tMax, "ordered", intercept+slope*tMax)},
+		{mark: vizMarkLine, rows: []pydict.Dict{vizRow("theoretical", tMin, "ordered", intercept+slope*tMin), vizRow("theoretical", tMax, "ordered", intercept+slope*tMax)},
 			x: &vizEncoding{field: "theoretical"}, y: &vizEncoding{field: "ordered"}, name: "Reference Line", color: vizNormalLine,
 			style: vizStyle{dash: "dash"}},
 	}
@@ -81,7 +82,7 @@ func (v *vizCtx) normalProbability() (*vizChart, error) {
 }
 
 func (v *vizCtx) residualsVsOrder() (*vizChart, error) {
-	var rows []kvObject
+	var rows []pydict.Dict
 	if v.hasResiduals() {
 		// Run order is the position in the list as given; missing
 		// residuals are skipped without renumbering.
@@ -182,7 +183,7 @@ func (v *vizCtx) boxCox() (*vizChart, error) {
 	}
 	bestLam, bestLL := lambdas[best], ll[best]
 	ci := bestLL - distuv.ChiSquared{K: 1}.Quantile(v.confidence)/2
-	rows := make([]kvObject, len(lambdas))
+	rows := make([]pydict.Dict, len(lambdas))
 	for k := range lambdas {
 		rows[k] = vizRow("lambda", lambdas[k], "log_likelihood", ll[k])
 	}
@@ -191,7 +192,7 @@ func (v *vizCtx) boxCox() (*vizChart, error) {
 	p.layers = []*vizLayer{
 		{mark: vizMarkLine, rows: rows, x: &vizEncoding{field: "lambda", title: "λ"}, y: &vizEncoding{field: "log_likelihood", title: "Log-Likelihood"},
 			name: "Log-Likelihood", color: vizPrimary},
-		{mark: vizMarkScatter, rows: []kvObject{vizRow("lambda", bestLam, "log_likelihood", bestLL)}, x: &vizEncoding{field: "lambda"},
+		{mark: vizMarkScatter, rows: []pydict.Dict{vizRow("lambda", bestLam, "log_likelihood", bestLL)}, x: &vizEncoding{field: "lambda"},
 			y: &vizEncoding{field: "log_likelihood"}, name: "Optimal λ = " + lamText, color: vizNegative, style: vizStyle{size: 12, symbol: "diamond"}},
 	}
 	p.annotations = []vizAnnotation{

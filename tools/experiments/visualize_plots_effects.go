@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
@@ -54,7 +55,7 @@ func (v *vizCtx) pareto() (*vizChart, error) {
 	for _, e := range effects {
 		total += math.Abs(e.val)
 	}
-	var bars, cum []kvObject
+	var bars, cum []pydict.Dict
 	var colours []string
 	running := 0.0
 	for _, e := range effects {
@@ -108,7 +109,7 @@ func (v *vizCtx) halfNormal() (*vizChart, error) {
 		q[i] = vizNormalQuantile((1 + (float64(i)+0.5)/float64(n)) / 2)
 	}
 	significant := func(name string) bool { return lenth != nil && lenth.active[name] }
-	var points, labels []kvObject
+	var points, labels []pydict.Dict
 	var colours []string
 	var nsQ, nsV []float64
 	for i, e := range effects {
@@ -141,7 +142,7 @@ func (v *vizCtx) halfNormal() (*vizChart, error) {
 	p.layers = []*vizLayer{
 		{mark: vizMarkScatter, rows: points, x: &vizEncoding{field: "quantile", title: "Half-Normal Quantile"},
 			y: &vizEncoding{field: "abs_effect", title: "|Effect|"}, name: "Effects", style: vizStyle{colors: colours, size: 10}},
-		{mark: vizMarkLine, rows: []kvObject{vizRow("quantile", lineQ[0], "abs_effect", lineV[0]), vizRow("quantile", lineQ[1], "abs_effect", lineV[1])},
+		{mark: vizMarkLine, rows: []pydict.Dict{vizRow("quantile", lineQ[0], "abs_effect", lineV[0]), vizRow("quantile", lineQ[1], "abs_effect", lineV[1])},
 			x: &vizEncoding{field: "quantile"}, y: &vizEncoding{field: "abs_effect"}, name: "Reference", color: vizZeroLine,
 			style: vizStyle{dash: "dash"}},
 		{mark: vizMarkText, rows: labels, x: &vizEncoding{field: "quantile"}, y: &vizEncoding{field: "abs_effect"}, name: "Labels",
@@ -183,7 +184,7 @@ func (v *vizCtx) daniel() (*vizChart, error) {
 	n := len(effects)
 	q := make([]float64, n)
 	vals := make([]float64, n)
-	var points, labels []kvObject
+	var points, labels []pydict.Dict
 	var colours []string
 	for i, e := range effects {
 		q[i] = vizNormalQuantile((float64(i) + 0.5) / float64(n))
@@ -206,7 +207,7 @@ func (v *vizCtx) daniel() (*vizChart, error) {
 	p.layers = []*vizLayer{
 		{mark: vizMarkScatter, rows: points, x: &vizEncoding{field: "quantile", title: "Normal Quantile"},
 			y: &vizEncoding{field: "effect", title: "Effect"}, name: "Effects", style: vizStyle{colors: colours, size: 10}},
-		{mark: vizMarkLine, rows: []kvObject{vizRow("quantile", lineQ[0], "effect", lineV[0]), vizRow("quantile", lineQ[1], "effect", lineV[1])},
+		{mark: vizMarkLine, rows: []pydict.Dict{vizRow("quantile", lineQ[0], "effect", lineV[0]), vizRow("quantile", lineQ[1], "effect", lineV[1])},
 			x: &vizEncoding{field: "quantile"}, y: &vizEncoding{field: "effect"}, name: "Reference Line", color: vizZeroLine,
 			style: vizStyle{dash: "dash"}},
 		{mark: vizMarkText, rows: labels, x: &vizEncoding{field: "quantile"}, y: &vizEncoding{field: "effect"}, name: "Labels",
@@ -275,7 +276,7 @@ func (v *vizCtx) mainEffects() (*vizChart, error) {
 			return nil, err
 		}
 		means := v.levelMeans(y, factor, levels)
-		var rows []kvObject
+		var rows []pydict.Dict
 		for j, lv := range levels {
 			rows = append(rows, vizRow("level", lv.label, "mean_response", means[j], "factor", factor))
 		}
@@ -355,7 +356,7 @@ func (v *vizCtx) interaction() (*vizChart, error) {
 			present = append(present, jb)
 		}
 		slices.Sort(present)
-		var rows []kvObject
+		var rows []pydict.Dict
 		for _, jb := range present {
 			st := cells[i][jb]
 			mean := math.NaN()
@@ -398,7 +399,7 @@ func (v *vizCtx) perturbation() (*vizChart, error) {
 	sweep := vizLinspace(-1, 1, 50)
 	p := vizNewPanel("Perturbation Plot", "Coded Factor Level (Deviation from Centre)", "Predicted Response")
 	for i, factor := range factors {
-		rows := make([]kvObject, len(sweep))
+		rows := make([]pydict.Dict, len(sweep))
 		for j, x := range sweep {
 			rows[j] = vizRow("coded_level", x, "predicted", m.predict(v.point(factor, x)))
 		}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
@@ -284,7 +285,7 @@ func (v *vizCtx) ridgeTrace() (*vizChart, error) {
 			traces[i][ri] = bestX[i]
 		}
 	}
-	rows := make([]kvObject, len(radii))
+	rows := make([]pydict.Dict, len(radii))
 	for i, r := range radii {
 		rows[i] = vizRow("radius", r, "response", response[i])
 	}
@@ -293,7 +294,7 @@ func (v *vizCtx) ridgeTrace() (*vizChart, error) {
 		y: &vizEncoding{field: "response", title: "Predicted Response"}, name: "Response", color: vizPrimary, style: vizStyle{width: 2}}}
 	fp := vizNewPanel("Factor Settings vs Radius", "Radius from Centre", "Coded Factor Level")
 	for i, name := range factors {
-		rows := make([]kvObject, len(radii))
+		rows := make([]pydict.Dict, len(radii))
 		for j, r := range radii {
 			rows[j] = vizRow("radius", r, "coded_level", traces[i][j])
 		}
@@ -370,7 +371,7 @@ func (v *vizCtx) steepestPath() (*vizChart, error) {
 		direction = "ascent"
 	}
 	label := vizCapitalize(direction)
-	var pred, actual []kvObject
+	var pred, actual []pydict.Dict
 	for _, s := range path.Steps {
 		pred = append(pred, vizRow("step", float64(s.Step), "predicted", vizOr(s.PredictedResponse, 0)))
 		if s.ActualResponse != nil {
@@ -388,7 +389,7 @@ func (v *vizCtx) steepestPath() (*vizChart, error) {
 	}
 	fp := vizNewPanel("Factor Settings Along Path", "Step Number", "Coded Factor Level")
 	for i, f := range factors {
-		rows := make([]kvObject, len(path.Steps))
+		rows := make([]pydict.Dict, len(path.Steps))
 		for j, s := range path.Steps {
 			x, ok := s.Coded.get(f)
 			if !ok {
@@ -422,12 +423,12 @@ func (v *vizCtx) fdsPlot() (*vizChart, error) {
 	}
 	sorted := append([]float64(nil), values...)
 	slices.Sort(sorted)
-	var rows []kvObject
+	var rows []pydict.Dict
 	step := samples / 100
 	for i := 0; i < samples; i += step {
 		rows = append(rows, vizRow("fraction", float64(i+1)/samples, "spv", sorted[i]))
 	}
-	if last, _ := rows[len(rows)-1].get("fraction"); last != vizF(1) {
+	if last, _ := rows[len(rows)-1].Get("fraction"); last != vizF(1) {
 		rows = append(rows, vizRow("fraction", 1.0, "spv", sorted[samples-1]))
 	}
 	median := sorted[samples/2]
@@ -462,7 +463,7 @@ func (v *vizCtx) powerCurve() (*vizChart, error) {
 	df2 := max(1, nRuns-nTerms)
 	fCrit := stats.FUpperQuantile(alpha, 1, float64(df2))
 	sn := vizLinspace(0, 4, 100)
-	rows := make([]kvObject, len(sn))
+	rows := make([]pydict.Dict, len(sn))
 	for i, r := range sn {
 		ncp := float64(nRuns) * r * r / 4
 		power := alpha

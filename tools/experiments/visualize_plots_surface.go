@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
@@ -102,7 +103,7 @@ func (v *vizCtx) designPoints(fx, fy string) *vizLayer {
 	const jitter = 0.02
 	uniform := func() float64 { return -jitter + 2*jitter*rng.Float64() }
 	response := v.fitResponse()
-	var rows []kvObject
+	var rows []pydict.Dict
 	for _, g := range groups {
 		for k, r := range g {
 			dx, dy := 0.0, 0.0
@@ -116,7 +117,7 @@ func (v *vizCtx) designPoints(fx, fy string) *vizLayer {
 			}
 			o := vizRow("x", r.x+dx, "y", r.y+dy, "hover", v.hover(r.i, fx, fy, response, rep))
 			if c := v.table.cell(r.i, response); response != "" && c.kind == 'n' {
-				o = append(o, kvMember{"response", vizF(c.num)})
+				o = append(o, pydict.Item{"response", vizF(c.num)})
 			}
 			rows = append(rows, o)
 		}
@@ -379,7 +380,7 @@ func (v *vizCtx) cubePlot() (*vizChart, error) {
 		}
 	}
 	f1, f2, f3 := factors[0], factors[1], factors[2]
-	var vertices, edges []kvObject
+	var vertices, edges []pydict.Dict
 	for i, c := range vizCubeVertices {
 		vertices = append(vertices, vizRow("x", c[0], "y", c[1], "z", c[2], "text", pyfmt.Fixed(values[i], 2), "value", values[i]))
 	}

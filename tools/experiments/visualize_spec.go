@@ -3,6 +3,7 @@ package experiments
 import (
 	"math"
 
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
@@ -107,7 +108,7 @@ type vizStyle struct {
 // vizLayer is one trace (Plotly) or series (ECharts).
 type vizLayer struct {
 	mark    string
-	rows    []kvObject
+	rows    []pydict.Dict
 	x, y, z *vizEncoding
 	color   string
 	name    string
@@ -119,7 +120,7 @@ type vizLayer struct {
 func (l *vizLayer) column(field string) []any {
 	out := make([]any, len(l.rows))
 	for i, r := range l.rows {
-		out[i], _ = r.get(field)
+		out[i], _ = r.Get(field)
 	}
 	return out
 }
@@ -172,14 +173,14 @@ func vizNewPanel(title, xTitle, yTitle string) *vizPanel {
 func vizF(v float64) pyfmt.Float { return pyfmt.Float(v) }
 
 // vizRow builds a data row from alternating keys and values.
-func vizRow(kv ...any) kvObject {
-	o := make(kvObject, 0, len(kv)/2)
+func vizRow(kv ...any) pydict.Dict {
+	o := make(pydict.Dict, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		v := kv[i+1]
 		if x, ok := v.(float64); ok {
 			v = vizF(x)
 		}
-		o = append(o, kvMember{kv[i].(string), v})
+		o = append(o, pydict.Item{kv[i].(string), v})
 	}
 	return o
 }
@@ -198,25 +199,25 @@ func vizFloatMatrix(m [][]float64) [][]pyfmt.Float {
 // dataDict is the seed's ChartSpec.to_data_dict: per panel, per layer,
 // the mark, the rows and the name. Grid layers, whose rows are empty in
 // the seed, also carry x_grid, y_grid and z_matrix here.
-func (c *vizChart) dataDict() kvObject {
-	panels := make([]kvObject, len(c.panels))
+func (c *vizChart) dataDict() pydict.Dict {
+	panels := make([]pydict.Dict, len(c.panels))
 	for i, p := range c.panels {
-		layers := make([]kvObject, len(p.layers))
+		layers := make([]pydict.Dict, len(p.layers))
 		for j, l := range p.layers {
 			rows := l.rows
 			if rows == nil {
-				rows = []kvObject{}
+				rows = []pydict.Dict{}
 			}
-			o := kvObject{{"mark", l.mark}, {"data", rows}, {"name", l.name}}
+			o := pydict.Dict{{"mark", l.mark}, {"data", rows}, {"name", l.name}}
 			if l.style.zMatrix != nil {
-				o = append(o, kvMember{"x_grid", vizFloats(l.style.xGrid)}, kvMember{"y_grid", vizFloats(l.style.yGrid)},
-					kvMember{"z_matrix", vizFloatMatrix(l.style.zMatrix)})
+				o = append(o, pydict.Item{"x_grid", vizFloats(l.style.xGrid)}, pydict.Item{"y_grid", vizFloats(l.style.yGrid)},
+					pydict.Item{"z_matrix", vizFloatMatrix(l.style.zMatrix)})
 			}
 			layers[j] = o
 		}
-		panels[i] = kvObject{{"title", p.title}, {"layers", layers}}
+		panels[i] = pydict.Dict{{"title", p.title}, {"layers", layers}}
 	}
-	return kvObject{{"plot_type", c.plotType}, {"title", c.title}, {"panels", panels}}
+	return pydict.Dict{{"plot_type", c.plotType}, {"title", c.title}, {"panels", panels}}
 }
 
 // vizLinspace is numpy.vizLinspace(start, stop, n), endpoint included.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -761,7 +762,7 @@ func TestVisualizeAdapterAnnotations(t *testing.T) {
 	t.Parallel()
 	lo, hi := -0.5, 0.5
 	p := vizNewPanel("panel", "x", "y")
-	p.layers = []*vizLayer{{mark: vizMarkLine, rows: []kvObject{vizRow("x", 0.0, "y", 1.0), vizRow("x", 1.0, "y", 2.0)},
+	p.layers = []*vizLayer{{mark: vizMarkLine, rows: []pydict.Dict{vizRow("x", 0.0, "y", 1.0), vizRow("x", 1.0, "y", 2.0)},
 		x: &vizEncoding{field: "x"}, y: &vizEncoding{field: "y"}, name: "line"}}
 	p.annotations = []vizAnnotation{
 		{kind: vizAnnLine, axis: "x", value: 0.5, label: "x line"},
@@ -771,27 +772,27 @@ func TestVisualizeAdapterAnnotations(t *testing.T) {
 		{kind: vizAnnLabel, label: "note"},
 	}
 	q := vizNewPanel("second", "x2", "y2")
-	q.layers = []*vizLayer{{mark: vizMarkScatter, rows: []kvObject{vizRow("x", 1.0, "y", 1.0)}, x: &vizEncoding{field: "x"},
+	q.layers = []*vizLayer{{mark: vizMarkScatter, rows: []pydict.Dict{vizRow("x", 1.0, "y", 1.0)}, x: &vizEncoding{field: "x"},
 		y: &vizEncoding{field: "y"}, name: "points", style: vizStyle{symbol: "diamond"}}}
 	one := &vizChart{panels: []*vizPanel{p}, title: "one"}
 	layout := one.plotly()
-	l, _ := layout.get("layout")
-	shapes, _ := l.(kvObject).get("shapes")
-	notes, _ := l.(kvObject).get("annotations")
-	if n := len(shapes.([]kvObject)); n != 5 { // 2 lines, 1 band, 2 region rectangles
+	l, _ := layout.Get("layout")
+	shapes, _ := l.(pydict.Dict).Get("shapes")
+	notes, _ := l.(pydict.Dict).Get("annotations")
+	if n := len(shapes.([]pydict.Dict)); n != 5 { // 2 lines, 1 band, 2 region rectangles
 		t.Errorf("%d shapes", n)
 	}
-	if n := len(notes.([]kvObject)); n != 3 { // 2 line labels, 1 free label
+	if n := len(notes.([]pydict.Dict)); n != 3 { // 2 line labels, 1 free label
 		t.Errorf("%d annotations", n)
 	}
 	ec := one.echarts()
-	series, _ := ec.get("series")
-	first := series.([]kvObject)[0]
-	ml, _ := first.get("markLine")
-	ma, _ := first.get("markArea")
-	lines, _ := ml.(kvObject).get("data")
-	areas, _ := ma.(kvObject).get("data")
-	if len(lines.([]kvObject)) != 2 || len(areas.([][]kvObject)) != 3 {
+	series, _ := ec.Get("series")
+	first := series.([]pydict.Dict)[0]
+	ml, _ := first.Get("markLine")
+	ma, _ := first.Get("markArea")
+	lines, _ := ml.(pydict.Dict).Get("data")
+	areas, _ := ma.(pydict.Dict).Get("data")
+	if len(lines.([]pydict.Dict)) != 2 || len(areas.([][]pydict.Dict)) != 3 {
 		t.Errorf("echarts marks: %v lines, %v areas", lines, areas)
 	}
 	two := &vizChart{panels: []*vizPanel{p, q}, title: "two", columns: 2}
