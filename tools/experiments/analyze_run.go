@@ -193,11 +193,7 @@ type aeAnovaRow struct {
 }
 
 func aeAnova(fit *ols.Results) ([]aeAnovaRow, error) {
-	anova := fit.AnovaTypeII
-	if fit.Rank < len(fit.Params) {
-		anova = func() ([]ols.AnovaRow, error) { return aeAnovaRankDeficient(fit) }
-	}
-	table, err := anova()
+	table, err := fit.AnovaTypeII()
 	if err != nil {
 		return nil, err
 	}

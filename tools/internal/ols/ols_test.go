@@ -529,6 +529,56 @@ func TestRankDeficient(t *testing.T) {
 	}
 }
 
+// TestAnovaTypeIIAliased: on a rank-deficient fit the table is
+// statsmodels 0.13.5's anova_lm(typ=2), Wald tests on the full fit, and an
+// aliased term gets df 1 and its Wald sum of squares, not the rank it adds.
+// The design is the 2^(3−1) half fraction C = AB, replicated, with
+// y ~ (A + B + C)**2, so A = B:C, B = A:C and C = A:B; the numbers are
+// those of tools/experiments/testdata/analyze_experiment/
+// half_fraction_aliased.golden.json, which statsmodels computed.
+func TestAnovaTypeIIAliased(t *testing.T) {
+	t.Parallel()
+	var data formula.Rows
+	for i, y := range []float64{45, 71, 48, 65, 43, 69, 50, 68} {
+		a, b := float64(2*(i&1)-1), float64(2*(i>>1&1)-1)
+		data = append(data, map[string]any{"A": a, "B": b, "C": a * b, "y": y})
+	}
+	r, _ := fitFormula(t, "y ~ (A + B + C)**2", data)
+	if r.Rank != 4 || len(r.Params) != 7 {
+		t.Fatalf("rank %d of %d columns, want 4 of 7", r.Rank, len(r.Params))
+	}
+	table, err := r.AnovaTypeII()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		source string
+		df     int
+		ss, f  float64
+		p      float64
+	}{
+		{"A", 1, 946.1249999999999, 360.4285714285714, 4.534425923630942e-05},
+		{"B", 1, 1.1249999999999514, 0.42857142857141, 0.5484242619722419},
+		{"C", 1, 36.1250000000003, 13.761904761904876, 0.020659374780481868},
+		{"A:B", 1, 36.12500000000031, 13.761904761904882, 0.020659374780481864},
+		{"A:C", 1, 1.125000000000022, 0.42857142857143693, 0.54842426197223},
+		{"B:C", 1, 946.1250000000005, 360.4285714285716, 4.5344259236309365e-05},
+		{"Residual", 4, 10.5, math.NaN(), math.NaN()},
+	}
+	if len(table) != len(want) {
+		t.Fatalf("%d rows, want %d", len(table), len(want))
+	}
+	for i, w := range want {
+		row := table[i]
+		if row.Source != w.source || row.DF != w.df {
+			t.Errorf("row %d: %s df %d, want %s df %d", i, row.Source, row.DF, w.source, w.df)
+		}
+		if !close(row.SumSq, w.ss, 1e-9, 1e-9) || !close(row.F, w.f, 1e-9, 1e-9) || !close(row.PValue, w.p, 1e-8, 1e-12) {
+			t.Errorf("%s: SS %.17g F %.17g p %.17g, want %.17g %.17g %.17g", row.Source, row.SumSq, row.F, row.PValue, w.ss, w.f, w.p)
+		}
+	}
+}
+
 // TestFitErrors: bad input is a tool_error, never a panic.
 func TestFitErrors(t *testing.T) {
 	t.Parallel()
