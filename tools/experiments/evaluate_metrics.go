@@ -63,35 +63,13 @@ func newEvalCtx(ctx context.Context, names []string, rows [][]float64, model str
 	e := &evalCtx{ctx: ctx, names: names, rows: rows, model: model, design: d, x: d.X, cols: d.Columns, alpha: 0.05}
 	e.n, e.p = d.X.Dims()
 	e.xtx = doeXtX(d.X)
-	if doeMatrixRank(e.xtx) == e.p {
+	if stats.MatrixRank(e.xtx) == e.p {
 		var inv mat.Dense
 		if err := inv.Inverse(e.xtx); err == nil {
 			e.inv = &inv
 		}
 	}
 	return e, nil
-}
-
-// doeMatrixRank is numpy.linalg.matrix_rank: the singular values above
-// σ_max · max(rows, cols) · ε.
-func doeMatrixRank(a mat.Matrix) int {
-	r, c := a.Dims()
-	var svd mat.SVD
-	if !svd.Factorize(a, mat.SVDNone) {
-		return 0
-	}
-	s := svd.Values(nil)
-	if len(s) == 0 {
-		return 0
-	}
-	tol := s[0] * float64(max(r, c)) * 2.220446049250313e-16
-	rank := 0
-	for _, v := range s {
-		if v > tol {
-			rank++
-		}
-	}
-	return rank
 }
 
 func isInterceptName(name string) bool { return strings.ToLower(name) == "intercept" || name == "1" }

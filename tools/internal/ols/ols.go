@@ -265,55 +265,10 @@ func (r *Results) solvePinv(svd *mat.SVD, y, beta []float64) {
 	r.normCov = cov
 }
 
-// kConstant is statsmodels' _handle_constant with hasconst=None: an
-// explicit constant column (max = min) with a non-zero value — the first
-// column of ones, else the first non-zero one — counts; otherwise X spans a
-// constant when appending a column of ones does not raise its rank.
+// kConstant is statsmodels' _handle_constant with hasconst=None
+// (stats.SpansConstant); s are the singular values of x.
 func kConstant(x *mat.Dense, s []float64) int {
-	n, p := x.Dims()
-	var constCols []int
-	for j := 0; j < p; j++ {
-		lo, hi := x.At(0, j), x.At(0, j)
-		for i := 1; i < n; i++ {
-			v := x.At(i, j)
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		if lo == hi {
-			constCols = append(constCols, j)
-		}
-	}
-	for _, j := range constCols {
-		if x.At(0, j) != 0 {
-			return 1
-		}
-	}
-	// Implicit constant: rank([1 X]) == rank(X), each with numpy's default
-	// matrix_rank tolerance σmax·max(rows, cols)·ε.
-	rankOf := func(s []float64, rows, cols int) int {
-		if len(s) == 0 {
-			return 0
-		}
-		tol := s[0] * float64(max(rows, cols)) * eps
-		k := 0
-		for _, v := range s {
-			if v > tol {
-				k++
-			}
-		}
-		return k
-	}
-	aug := mat.NewDense(n, p+1, nil)
-	for i := 0; i < n; i++ {
-		aug.Set(i, 0, 1)
-		for j := 0; j < p; j++ {
-			aug.Set(i, j+1, x.At(i, j))
-		}
-	}
-	var svd mat.SVD
-	if !svd.Factorize(aug, mat.SVDNone) {
-		return 0
-	}
-	if rankOf(svd.Values(nil), n, p+1) == rankOf(s, n, p) {
+	if stats.SpansConstant(x, s) {
 		return 1
 	}
 	return 0

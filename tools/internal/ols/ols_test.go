@@ -16,6 +16,7 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/formula"
+	"github.com/toolq/toolq/tools/internal/stats"
 )
 
 // num is a reference number: JSON numbers, or "inf", "-inf", "nan"; null
@@ -248,7 +249,7 @@ func TestAgainstStatsmodels(t *testing.T) {
 			c.vec("cooks", r.CooksDistance(), rc.Cooks)
 			c.vec("studentized", r.StudentizedResiduals(), rc.Studentized)
 			c.num("press", r.PRESS(), rc.PRESS)
-			c.num("durbin_watson", durbinWatson(r.Resid), rc.DurbinWatson)
+			c.num("durbin_watson", stats.DurbinWatson(r.Resid), rc.DurbinWatson)
 
 			if rc.Anova != nil {
 				table, err := r.AnovaTypeII()
@@ -347,7 +348,7 @@ func TestSpecGoldens(t *testing.T) {
 		if table[3].DF != 4 {
 			t.Errorf("residual df %d", table[3].DF)
 		}
-		eq(t, "Durbin-Watson", durbinWatson(r.Resid), 2.285714285714284, 1e-12)
+		eq(t, "Durbin-Watson", stats.DurbinWatson(r.Resid), 2.285714285714284, 1e-12)
 		for i, want := range []float64{0.142857, 0.571429, 0.142857, 0.142857, 0.142857, 0.571429, 0.142857, 0.142857} {
 			if got := r.CooksDistance()[i]; math.Abs(got-want) > 5e-7 {
 				t.Errorf("Cook's D[%d] = %v, want %v", i, got, want)

@@ -97,7 +97,7 @@ func (r *Results) Summary(o SummaryOptions) string {
 			{"Kurtosis:", pyPercent("%#6.3f", kurt)},
 		},
 		[][2]string{
-			{"Durbin-Watson:", pyPercent("%#8.3f", durbinWatson(r.Resid))},
+			{"Durbin-Watson:", pyPercent("%#8.3f", stats.DurbinWatson(r.Resid))},
 			{"Jarque-Bera (JB):", pyPercent("%#8.3f", jb)},
 			{"Prob(JB):", pyPercent("%#8.3g", jbP)},
 			{"Cond. No.", pyPercent("%#8.3g", r.CondNo)},
@@ -272,17 +272,4 @@ func pyFloatStr(v float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-// durbinWatson is statsmodels' durbin_watson: Σ(eᵢ − eᵢ₋₁)²/Σeᵢ².
-func durbinWatson(e []float64) float64 {
-	var num, den float64
-	for i, v := range e {
-		den += v * v
-		if i > 0 {
-			d := v - e[i-1]
-			num += d * d
-		}
-	}
-	return num / den
 }

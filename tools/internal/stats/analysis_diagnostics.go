@@ -66,7 +66,7 @@ func BreuschPagan(e []float64, exog mat.Matrix) (lm, p float64) {
 	}
 	mean /= float64(n)
 	var tss float64
-	centred := spansConstant(exog)
+	centred := SpansConstant(exog, nil)
 	for _, v := range y {
 		d := v
 		if centred {
@@ -118,11 +118,13 @@ func projectOnColumns(x mat.Matrix, y []float64) (fitted []float64, ok bool) {
 	return fitted, true
 }
 
-// spansConstant reports whether statsmodels would give a model with design x
-// a constant (k_constant = 1): a column whose values are all equal and whose
-// mean is not 0, or, without one, a column space that already holds the
-// vector of ones (numpy matrix_rank of x and of [1, x] agree).
-func spansConstant(x mat.Matrix) bool {
+// SpansConstant reports whether statsmodels gives a model with design x a
+// constant (k_constant = 1, its _handle_constant with hasconst=None): a
+// column whose values are all equal and not 0, or, without one, a column
+// space that already holds the vector of ones (numpy's matrix_rank of x and
+// of [1, x] agree). sv, when not nil, are the singular values of x in
+// decreasing order, which spares a factorisation of x.
+func SpansConstant(x mat.Matrix, sv []float64) bool {
 	n, k := x.Dims()
 	for j := 0; j < k; j++ {
 		first := x.At(0, j)
@@ -144,19 +146,28 @@ func spansConstant(x mat.Matrix) bool {
 			aug.Set(i, j+1, x.At(i, j))
 		}
 	}
-	return matrixRank(x) == matrixRank(aug)
+	rank := MatrixRank(x)
+	if sv != nil {
+		rank = rankOf(sv, n, k)
+	}
+	return rank == MatrixRank(aug)
 }
 
-// matrixRank returns numpy.linalg.matrix_rank(x): the number of singular
+// MatrixRank returns numpy.linalg.matrix_rank(x): the number of singular
 // values above σ_max·max(rows, cols)·ε, ε = 2⁻⁵². A matrix whose SVD fails
 // (non-finite values) has rank 0.
-func matrixRank(x mat.Matrix) int {
+func MatrixRank(x mat.Matrix) int {
 	r, c := x.Dims()
 	var svd mat.SVD
 	if !svd.Factorize(x, mat.SVDNone) {
 		return 0
 	}
-	s := svd.Values(nil)
+	return rankOf(svd.Values(nil), r, c)
+}
+
+// rankOf counts the singular values s (decreasing) of an r×c matrix above
+// matrix_rank's tolerance σ_max·max(r, c)·ε.
+func rankOf(s []float64, r, c int) int {
 	if len(s) == 0 {
 		return 0
 	}

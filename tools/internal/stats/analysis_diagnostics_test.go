@@ -113,8 +113,15 @@ func TestSpansConstant(t *testing.T) {
 		{"implicit", exogColumns([]int{1}, func(r []float64) float64 { return 3 - r[1] }), true},
 	}
 	for _, tc := range cases {
-		if got := spansConstant(tc.x); got != tc.want {
-			t.Errorf("%s: spansConstant = %v, want %v", tc.name, got, tc.want)
+		if got := SpansConstant(tc.x, nil); got != tc.want {
+			t.Errorf("%s: SpansConstant = %v, want %v", tc.name, got, tc.want)
+		}
+		var svd mat.SVD
+		if !svd.Factorize(tc.x, mat.SVDThin) {
+			t.Fatalf("%s: SVD failed", tc.name)
+		}
+		if got := SpansConstant(tc.x, svd.Values(nil)); got != tc.want {
+			t.Errorf("%s: SpansConstant with singular values = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
