@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
 // checkText refuses JSON texts that parsers disagree about, so that what
@@ -27,7 +28,7 @@ func checkText(b []byte) error {
 		return errcode.New(errcode.InputInvalid, "Tool input is not valid UTF-8 (byte %d)", at).With("offset", at)
 	}
 	if key, at, ok := duplicateKey(b); ok {
-		return errcode.New(errcode.InputInvalid, "Tool input repeats the key %s in one object (byte %d)", pyQuote(clip(key)), at).
+		return errcode.New(errcode.InputInvalid, "Tool input repeats the key %s in one object (byte %d)", pyfmt.Quote(clip(key)), at).
 			With("key", clip(key)).With("offset", at)
 	}
 	return nil

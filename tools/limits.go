@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
 // Limits bounds the size of a tool input. They are checked before the schema,
@@ -115,7 +116,7 @@ func CheckSize(v any, lim *Limits) error {
 		observed, over := exceeds(raw, c.Limit)
 		if over {
 			return errcode.New(errcode.InputTooLarge, "Parameter %s=%s exceeds limit of %d",
-				pyQuote(c.Key), pyNumber(raw), c.Limit).
+				pyfmt.Quote(c.Key), pyNumber(raw), c.Limit).
 				With("key", c.Key).With("limit", c.Limit).With("observed", observed)
 		}
 	}
@@ -221,22 +222,7 @@ func pyFloat(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
-	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
-}
-
-// pyQuote formats a key as Python's repr() of a str.
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+	return pyfmt.Repr(f)
 }
 
 // pyType names a JSON value's type the way the seed's messages do.

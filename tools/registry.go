@@ -17,6 +17,7 @@ import (
 	"github.com/toolq/toolq/tools/bivariate"
 	"github.com/toolq/toolq/tools/diag"
 	"github.com/toolq/toolq/tools/experiments"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/monitoring"
 	"github.com/toolq/toolq/tools/multivariate"
 	"github.com/toolq/toolq/tools/regression"
@@ -180,9 +181,9 @@ func (r *Registry) unknown(name string) error {
 	sort.Strings(names)
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		quoted[i] = pyQuote(n)
+		quoted[i] = pyfmt.Quote(n)
 	}
-	return errcode.New(errcode.UnknownTool, "Unknown tool %s. Available tools: [%s]", pyQuote(clip(name)), strings.Join(quoted, ", ")).
+	return errcode.New(errcode.UnknownTool, "Unknown tool %s. Available tools: [%s]", pyfmt.Quote(clip(name)), strings.Join(quoted, ", ")).
 		With("tool_name", clip(name))
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
 // FieldError is one schema violation. Type is a stable identifier that
@@ -41,7 +42,7 @@ func schemaError(toolName string, schema map[string]any, input any, verr error) 
 		parts[i] = fmt.Sprintf("%s: %s [type=%s]", locString(fe.Loc), fe.Msg, fe.Type)
 	}
 	return errcode.New(errcode.InputInvalid, "Input to tool %s failed validation: %s",
-		pyQuote(toolName), strings.Join(parts, "; ")).
+		pyfmt.Quote(toolName), strings.Join(parts, "; ")).
 		With("tool_name", toolName).With("errors", fes)
 }
 
@@ -149,7 +150,7 @@ func describe(keyword, detail string, loc []any, inst any, sub map[string]any) [
 		var out []FieldError
 		for _, k := range sortedKeys(obj) {
 			if _, ok := props[k]; !ok {
-				out = append(out, FieldError{"extra_forbidden", at(clip(k)), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyQuote(clip(k)))})
+				out = append(out, FieldError{"extra_forbidden", at(clip(k)), fmt.Sprintf("Extra inputs are not permitted (unknown parameter %s)", pyfmt.Quote(clip(k)))})
 			}
 		}
 		if len(out) > 0 {
@@ -190,7 +191,7 @@ func describe(keyword, detail string, loc []any, inst any, sub map[string]any) [
 		return one("string_too_long", "String should have at most "+num(sub["maxLength"])+" characters")
 	case "pattern":
 		p, _ := sub["pattern"].(string)
-		return one("string_pattern_mismatch", "String should match pattern "+pyQuote(p))
+		return one("string_pattern_mismatch", "String should match pattern "+pyfmt.Quote(p))
 	case "enum":
 		vals, _ := sub["enum"].([]any)
 		want := make([]string, len(vals))
@@ -296,7 +297,7 @@ func locString(loc []any) string {
 func pyRepr(v any) string {
 	switch t := v.(type) {
 	case string:
-		return pyQuote(t)
+		return pyfmt.Quote(t)
 	case nil:
 		return "None"
 	case bool:

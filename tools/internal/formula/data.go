@@ -142,7 +142,7 @@ func readColumns(rows Rows, names []string) ([]*column, error) {
 			present[k] = true
 			c, ok := decode(v)
 			if !ok {
-				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: a value must be a number, a string, a boolean or null", pyQuote(name), i).
+				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: a value must be a number, a string, a boolean or null", pyfmt.Quote(name), i).
 					With("key", "data").With("column", name).With("row", i)
 			}
 			if c.kind == colMissing {
@@ -150,14 +150,14 @@ func readColumns(rows Rows, names []string) ([]*column, error) {
 				continue
 			}
 			if c.kind == colNumber && math.IsInf(c.num, 0) {
-				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: the value is not finite", pyQuote(name), i).
+				return nil, errcode.New(errcode.InputInvalid, "column %s, row %d: the value is not finite", pyfmt.Quote(name), i).
 					With("key", "data").With("column", name).With("row", i)
 			}
 			if col.kind == colMissing {
 				col.kind = c.kind
 			} else if c.kind != col.kind {
 				return nil, errcode.New(errcode.InputInvalid, "column %s mixes %s and %s (row %d); a column holds numbers, strings or booleans",
-					pyQuote(name), col.kind, c.kind, i).
+					pyfmt.Quote(name), col.kind, c.kind, i).
 					With("key", "data").With("column", name).With("row", i)
 			}
 			if c.kind == colNumber && !c.integer {
@@ -168,7 +168,7 @@ func readColumns(rows Rows, names []string) ([]*column, error) {
 	}
 	for k, name := range names {
 		if !present[k] {
-			return nil, errcode.New(errcode.InputInvalid, "the formula uses %s, which is not a column of data", pyQuote(name)).
+			return nil, errcode.New(errcode.InputInvalid, "the formula uses %s, which is not a column of data", pyfmt.Quote(name)).
 				With("key", "data").With("column", name)
 		}
 	}
@@ -244,13 +244,4 @@ func levels(col *column) []level {
 		return a.str < b.str
 	})
 	return out
-}
-
-// pyQuote writes a name as Python's repr() of a str does, as the seed's
-// messages quote names.
-func pyQuote(s string) string {
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		return `"` + s + `"`
-	}
-	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }

@@ -214,7 +214,7 @@ func (f *Formula) Build(rows Rows, lim *Limits) (*Design, error) {
 	}
 	if f.Response != "" {
 		if k := cols[f.Response].kind; k != colNumber && k != colMissing {
-			return nil, errcode.New(errcode.InputInvalid, "the response %s must be numeric; it holds %s", pyQuote(f.Response), k).
+			return nil, errcode.New(errcode.InputInvalid, "the response %s must be numeric; it holds %s", pyfmt.Quote(f.Response), k).
 				With("key", "data").With("column", f.Response)
 		}
 	}
@@ -286,7 +286,7 @@ func newPlan(f *Formula, cols map[string]*column, maxCols int) (*plan, error) {
 				fp.numeric = c.kind == colNumber || c.kind == colMissing
 			case Power:
 				if c.kind != colNumber && c.kind != colMissing {
-					return nil, errcode.New(errcode.InputInvalid, "%s needs a numeric column; %s holds %s", fac.Name(), pyQuote(fac.Var), c.kind).
+					return nil, errcode.New(errcode.InputInvalid, "%s needs a numeric column; %s holds %s", fac.Name(), pyfmt.Quote(fac.Var), c.kind).
 						With("key", "data").With("column", fac.Var)
 				}
 				fp.numeric = true
@@ -578,7 +578,7 @@ func (p *plan) fill(n int, get func(v string, r int) cell, keep []int) (*mat.Den
 				if fp.f.Kind == Power {
 					x = math.Pow(x, float64(fp.f.Exponent))
 					if math.IsInf(x, 0) || math.IsNaN(x) {
-						return nil, errcode.New(errcode.InputInvalid, "%s is not finite for a value of %s (%v)", fp.f.Name(), pyQuote(fp.f.Var), get(fp.f.Var, r).num).
+						return nil, errcode.New(errcode.InputInvalid, "%s is not finite for a value of %s (%v)", fp.f.Name(), pyfmt.Quote(fp.f.Var), get(fp.f.Var, r).num).
 							With("key", "data").With("column", fp.f.Var)
 					}
 				}
@@ -652,7 +652,7 @@ func describeCell(c cell) string {
 		}
 		return "False"
 	case colString:
-		return pyQuote(c.str)
+		return pyfmt.Quote(c.str)
 	}
 	return "None"
 }
@@ -683,7 +683,7 @@ func (d *Design) Matrix(rows Rows) (*mat.Dense, error) {
 	for k, v := range vars {
 		for r, cl := range read[k].cells {
 			if cl.kind == colMissing {
-				return nil, errcode.New(errcode.InputInvalid, "row %d has no value for %s", r, pyQuote(v)).
+				return nil, errcode.New(errcode.InputInvalid, "row %d has no value for %s", r, pyfmt.Quote(v)).
 					With("column", v).With("row", r)
 			}
 		}
@@ -693,10 +693,10 @@ func (d *Design) Matrix(rows Rows) (*mat.Dense, error) {
 		c := cols[fp.f.Var]
 		switch {
 		case fp.numeric && c.kind != colNumber:
-			return nil, errcode.New(errcode.InputInvalid, "%s must be numeric, as in the fitted data; it holds %s", pyQuote(fp.f.Var), c.kind).
+			return nil, errcode.New(errcode.InputInvalid, "%s must be numeric, as in the fitted data; it holds %s", pyfmt.Quote(fp.f.Var), c.kind).
 				With("column", fp.f.Var)
 		case !fp.numeric && c.kind != fp.src:
-			return nil, errcode.New(errcode.InputInvalid, "%s must hold %s, as in the fitted data; it holds %s", pyQuote(fp.f.Var), fp.src, c.kind).
+			return nil, errcode.New(errcode.InputInvalid, "%s must hold %s, as in the fitted data; it holds %s", pyfmt.Quote(fp.f.Var), fp.src, c.kind).
 				With("column", fp.f.Var)
 		}
 	}

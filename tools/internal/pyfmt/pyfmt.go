@@ -1,5 +1,6 @@
-// Package pyfmt writes numbers the way the seed's Python did, so that
-// callers who compare outputs with the original tools see the same text.
+// Package pyfmt writes numbers and names the way the seed's Python did, so
+// that callers who compare outputs with the original tools see the same
+// text.
 package pyfmt
 
 import (
@@ -91,4 +92,15 @@ func Percent0(v float64) string {
 		return s + "%"
 	}
 	return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
+}
+
+// Quote writes s as Python's repr() of a str does, as the seed's messages
+// quote names and keys: in single quotes with \ and ' escaped, or, when s
+// has a ' and no ", in double quotes as it is. Unlike repr it leaves control
+// characters as they are.
+func Quote(s string) string {
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		return `"` + s + `"`
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }

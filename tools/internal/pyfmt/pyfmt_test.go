@@ -79,3 +79,20 @@ func TestPyFormatSpecs(t *testing.T) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"temp", `'temp'`},          // repr('temp')
+		{"", `''`},                  // repr('')
+		{`a\b`, `'a\\b'`},           // repr('a\\b')
+		{"it's", `"it's"`},          // repr("it's")
+		{`say "hi"`, `'say "hi"'`},  // repr('say "hi"')
+		{`it's "x"`, `'it\'s "x"'`}, // repr('it\'s "x"')
+		{"Größe", `'Größe'`},        // repr('Größe')
+	} {
+		if got := Quote(tc.in); got != tc.want {
+			t.Errorf("Quote(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
