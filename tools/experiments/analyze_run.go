@@ -56,13 +56,7 @@ func (c *aeCall) run(ctx context.Context) (any, error) {
 			}
 			out.Set("anova_table", table)
 		case "effects":
-			var eff pydict.Dict
-			for j, n := range fit.Names {
-				if n != "Intercept" {
-					eff.Set(n, pyfmt.Float(2*fit.Params[j]))
-				}
-			}
-			out.Set("effects", eff)
+			out.Set("effects", aeNamedFloats(aeEffects(fit)))
 		case "coefficients":
 			out.Set("coefficients", aeCoefficients(fit))
 		case "significance":
@@ -440,16 +434,21 @@ type aeLenthResult struct {
 	Effects []aeLenthEffect `json:"effects"`
 }
 
-// aeLenth is the seed's _run_lenth_method over the effects 2·coefficient.
-func aeLenth(fit *ols.Results) (any, error) {
-	var names []string
-	var effects []float64
+// aeEffects returns the effects of a two-level fit, 2·coefficient, and
+// their terms, for every parameter but the intercept.
+func aeEffects(fit *ols.Results) (names []string, effects []float64) {
 	for j, n := range fit.Names {
 		if n != "Intercept" {
 			names = append(names, n)
 			effects = append(effects, 2*fit.Params[j])
 		}
 	}
+	return names, effects
+}
+
+// aeLenth is the seed's _run_lenth_method over the effects (aeEffects).
+func aeLenth(fit *ols.Results) (any, error) {
+	names, effects := aeEffects(fit)
 	if len(effects) == 0 {
 		return nil, tool.Errorf("Lenth's method needs at least one effect besides the intercept")
 	}

@@ -77,9 +77,6 @@ func decodeAugment(input json.RawMessage) (*augmentInput, error) {
 	if in.design, err = decodeDoeRecords("existing_design", raw.ExistingDesign); err != nil {
 		return nil, err
 	}
-	if len(in.design.rows) < 2 {
-		return nil, tool.Invalidf("existing_design needs at least 2 rows").With("key", "existing_design")
-	}
 	if raw.TargetModel != nil {
 		in.model = *raw.TargetModel
 	}

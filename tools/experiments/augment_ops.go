@@ -55,28 +55,38 @@ func augmentFoldover(in *augmentInput) *augmentWork {
 		after: append(copyRows(d.rows), folded...), afterInt: d.isInt,
 		newRows: folded, newInt: d.isInt, explain: true,
 	}
-	if len(in.generators) > 0 {
-		var surviving, eliminated []doeWord
-		for _, word := range in.definingWords() {
-			if word.size()%2 == 0 {
-				surviving = append(surviving, word)
-			} else {
-				eliminated = append(eliminated, word)
-			}
-		}
-		if surviving != nil {
-			w.genAfter = wordStrings(surviving, d.names, "I=")
-			w.notes = append(w.notes, "New defining relation: "+strings.Join(w.genAfter, ", ")+".")
-		} else {
-			w.notes = append(w.notes, "All defining words eliminated — design is now full resolution.")
-		}
-		if eliminated != nil {
-			w.notes = append(w.notes, "Eliminated defining words: "+strings.Join(wordStrings(eliminated, d.names, ""), ", ")+".")
-		}
-	}
+	w.foldWords(in, func(word doeWord) bool { return word.size()%2 == 1 }, "New defining relation", "Eliminated defining words")
 	gen := w.genAfter
 	w.extra = func(o *pydict.Dict) { o.Set("defining_relation", stringsOrNil(gen)) }
 	return w
+}
+
+// foldWords splits the defining words of the design's generators (none
+// without generators) into those a fold eliminates and those that survive,
+// sets the surviving ones as the new defining relation and notes both, as
+// the seed's foldover and semifold do (with their own labels).
+func (w *augmentWork) foldWords(in *augmentInput, eliminates func(doeWord) bool, survivingLabel, eliminatedLabel string) {
+	if len(in.generators) == 0 {
+		return
+	}
+	var surviving, eliminated []doeWord
+	for _, word := range in.definingWords() {
+		if eliminates(word) {
+			eliminated = append(eliminated, word)
+		} else {
+			surviving = append(surviving, word)
+		}
+	}
+	names := in.design.names
+	if surviving != nil {
+		w.genAfter = wordStrings(surviving, names, "I=")
+		w.notes = append(w.notes, survivingLabel+": "+strings.Join(w.genAfter, ", ")+".")
+	} else {
+		w.notes = append(w.notes, "All defining words eliminated — design is now full resolution.")
+	}
+	if eliminated != nil {
+		w.notes = append(w.notes, eliminatedLabel+": "+strings.Join(wordStrings(eliminated, names, ""), ", ")+".")
+	}
 }
 
 func stringsOrNil(s []string) any {
@@ -112,25 +122,7 @@ func augmentSemifold(in *augmentInput) *augmentWork {
 	if w.newRows == nil {
 		w.newRows = [][]float64{}
 	}
-	if len(in.generators) > 0 {
-		var surviving, eliminated []doeWord
-		for _, word := range in.definingWords() {
-			if word>>fi&1 == 1 {
-				eliminated = append(eliminated, word)
-			} else {
-				surviving = append(surviving, word)
-			}
-		}
-		if surviving != nil {
-			w.genAfter = wordStrings(surviving, d.names, "I=")
-			w.notes = append(w.notes, "Surviving defining words: "+strings.Join(w.genAfter, ", ")+".")
-		} else {
-			w.notes = append(w.notes, "All defining words eliminated — design is now full resolution.")
-		}
-		if eliminated != nil {
-			w.notes = append(w.notes, "De-aliased by removing words: "+strings.Join(wordStrings(eliminated, d.names, ""), ", ")+".")
-		}
-	}
+	w.foldWords(in, func(word doeWord) bool { return word>>fi&1 == 1 }, "Surviving defining words", "De-aliased by removing words")
 	gen := w.genAfter
 	w.extra = func(o *pydict.Dict) {
 		o.Set("fold_on", fold)

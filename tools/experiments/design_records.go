@@ -33,7 +33,8 @@ type doeRecords struct {
 
 // decodeDoeRecords reads key from the raw list of objects. Every row must
 // have the same keys (pandas would fill the gaps with NaN, which the seed's
-// metrics then fail on) and only finite numbers.
+// metrics then fail on) and only finite numbers, and there must be at least
+// 2 rows.
 func decodeDoeRecords(key string, raw json.RawMessage) (*doeRecords, error) {
 	bad := func(format string, args ...any) error {
 		return tool.Invalidf("%s: "+format, append([]any{key}, args...)...).With("key", key)
@@ -127,6 +128,9 @@ func decodeDoeRecords(key string, raw json.RawMessage) (*doeRecords, error) {
 			r[i] = row[j]
 		}
 		out.rows = append(out.rows, r)
+	}
+	if len(out.rows) < 2 {
+		return nil, tool.Invalidf("%s needs at least 2 rows", key).With("key", key)
 	}
 	return out, nil
 }

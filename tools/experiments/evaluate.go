@@ -71,9 +71,6 @@ func decodeEvaluate(input json.RawMessage) (*evaluateInput, error) {
 	if in.design, err = decodeDoeRecords("design_matrix", raw.DesignMatrix); err != nil {
 		return nil, err
 	}
-	if len(in.design.rows) < 2 {
-		return nil, tool.Invalidf("design_matrix needs at least 2 rows").With("key", "design_matrix")
-	}
 	if in.metrics, err = decodeMetrics(raw.Metric); err != nil {
 		return nil, err
 	}

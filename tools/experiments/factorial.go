@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"math"
 
 	"github.com/toolq/toolq/tools/tool"
 )
@@ -62,11 +61,10 @@ func decodeFactorial(input json.RawMessage) ([]string, error) {
 	if err := tool.Decode(input, &in); err != nil {
 		return nil, err
 	}
-	if in.NFactors != math.Trunc(in.NFactors) || in.NFactors < minFactors || in.NFactors > maxFactors {
-		return nil, tool.Invalidf("n_factors must be an integer from %d to %d, not %v", minFactors, maxFactors, in.NFactors).
-			With("key", "n_factors")
+	k, err := wholeNumber("n_factors", in.NFactors, minFactors, maxFactors)
+	if err != nil {
+		return nil, err
 	}
-	k := int(in.NFactors)
 	if in.FactorNames == nil {
 		return factorLetters(k), nil
 	}

@@ -175,10 +175,11 @@ func decodeOptimize(input json.RawMessage) (*optCall, error) {
 		return nil, tool.Invalidf("unknown method %q; use desirability, stationary_point, canonical_analysis, "+
 			"steepest_ascent or steepest_descent", in.Method).With("key", "method")
 	}
-	if in.NSteps != math.Trunc(in.NSteps) || in.NSteps < 1 || in.NSteps > optMaxSteps {
-		return nil, tool.Invalidf("n_steps must be an integer from 1 to %d, not %v", optMaxSteps, in.NSteps).With("key", "n_steps")
+	nSteps, err := wholeNumber("n_steps", in.NSteps, 1, optMaxSteps)
+	if err != nil {
+		return nil, err
 	}
-	c.nSteps = int(in.NSteps)
+	c.nSteps = nSteps
 	step, err := in.StepSize.Float64()
 	if err != nil || math.IsInf(step, 0) || !(step > 0) {
 		return nil, tool.Invalidf("step_size must be a positive number, not %s", in.StepSize).With("key", "step_size")
