@@ -243,6 +243,16 @@ func TestObserverHearsEachCall(t *testing.T) {
 	b := setupWith(t, func(o *WorkerOptions) { o.Observer = rec })
 	b.call(t, "diag_echo", `{"value": 1}`, nil)
 	b.call(t, "diag_panic", `{}`, nil)
+	// Finished runs just after the record is written, so the caller may
+	// see the record first: give the hook a moment.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		rec.mu.Lock()
+		n := len(rec.finished)
+		rec.mu.Unlock()
+		if n >= 2 {
+			break
+		}
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.started["diag_echo"] != 1 || rec.ended["diag_echo"] != 1 || rec.started["diag_panic"] != 1 || rec.ended["diag_panic"] != 1 {

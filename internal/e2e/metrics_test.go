@@ -39,16 +39,7 @@ func TestWorkerMetrics(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
-	var body string
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		body = get()
-		if strings.Contains(body, `toolq_worker_calls_total{code="timeout"`) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	for _, want := range []string{
+	wants := []string{
 		`toolq_worker_calls_total{code="",state="succeeded",tool="diag_echo"} 2`,
 		`toolq_worker_calls_total{code="tool_crashed",state="failed",tool="diag_panic"} 1`,
 		`toolq_worker_calls_total{code="timeout",state="failed",tool="diag_sleep"} 1`,
@@ -59,10 +50,25 @@ func TestWorkerMetrics(t *testing.T) {
 		"go_goroutines ",
 		"process_open_fds ",
 		"process_resident_memory_bytes ",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s", want)
+	}
+	// The worker counts a call just after writing its record, so the
+	// caller can see the record a moment before the counter moves.
+	var body string
+	var missing []string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		body, missing = get(), nil
+		for _, w := range wants {
+			if !strings.Contains(body, w) {
+				missing = append(missing, w)
+			}
 		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, w := range missing {
+		t.Errorf("/metrics lacks %s", w)
 	}
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", body)
