@@ -565,12 +565,18 @@ func (s *Sandbox) supervise(ctx context.Context, p *proc, g group, lim Limits) *
 	go func() { waitCh <- p.cmd.Wait() }()
 
 	var killedBy error
-	late := false
 	select {
 	case <-waitCh:
-		late = lim.Timeout > 0 && time.Since(p.start) > lim.Timeout
 	case <-runCtx.Done():
 		killedBy = context.Cause(runCtx)
+	}
+	// Whatever woke us, if it came after the deadline the call had used up
+	// its time. That is not always the deadline's own timer: after the
+	// worker was stopped, the child's exit or another cancellation (asynq's
+	// deadline, which is later than ours) can be seen first, and the late
+	// result must not count.
+	late := lim.Timeout > 0 && time.Since(p.start) > lim.Timeout
+	if killedBy != nil {
 		_ = g.kill(5 * time.Second)
 		<-waitCh
 	}

@@ -79,4 +79,12 @@ func TestFrozenWorker(t *testing.T) {
 	if env.State != jobs.Failed || env.Error == nil || env.Error.Code != errcode.Timeout || env.Attempts < 2 {
 		t.Errorf("call whose deadline passed while its worker was frozen: %s attempt %d %+v, want a timeout on a later attempt", env.State, env.Attempts, env.Error)
 	}
+
+	// As the second call, but frozen past asynq's own deadline for the call
+	// too (its timeout + 11 s): on resume, asynq's cancellation can be the
+	// first thing the worker sees, and the late exit must still not count.
+	env = call(`{"seconds": 2.5}`, time.Second, 13*time.Second)
+	if env.State != jobs.Failed || env.Error == nil || env.Error.Code != errcode.Timeout || env.Attempts < 2 {
+		t.Errorf("call that overran its deadline while its worker was frozen past asynq's deadline: %s attempt %d %+v, want a timeout on a later attempt", env.State, env.Attempts, env.Error)
+	}
 }
