@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +46,36 @@ func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
+// testLog is a logger whose output is shown only if t fails, so that a
+// failure seen once in CI comes with the worker's and sandbox's account of
+// it (TOOLQ_TEST_LOG=1 streams it instead).
+func testLog(t *testing.T) *slog.Logger {
+	if os.Getenv("TOOLQ_TEST_LOG") != "" {
+		return quiet()
+	}
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t.Failed() && buf.Len() > 0 {
+			t.Logf("worker log:\n%s", buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func setup(t *testing.T) *bundle { t.Helper(); return setupWith(t, nil) }
 
 // setupWith is setup with the worker's options changed by edit.
@@ -55,14 +87,15 @@ func setupWith(t *testing.T, edit func(*WorkerOptions)) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, err := sandbox.New(&sandbox.Options{Mode: mode, Logger: quiet()})
+	log := testLog(t)
+	sb, err := sandbox.New(&sandbox.Options{Mode: mode, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wo := &WorkerOptions{
 		Sandbox: sb, Diagnostics: true, Concurrency: 2,
 		MaxTimeout: 5 * time.Second, MaxMemoryBytes: 512 << 20,
-		MaxOutputBytes: 1 << 20, Logger: quiet(),
+		MaxOutputBytes: 1 << 20, Logger: log,
 	}
 	if edit != nil {
 		edit(wo)

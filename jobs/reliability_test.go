@@ -207,8 +207,9 @@ func TestFinalWriteOutlastsARedisRestart(t *testing.T) {
 type recorder struct {
 	mu       sync.Mutex
 	started  map[string]int
-	ended    map[string]int
-	finished []string // tool/state/code
+	ended    map[string]int // with or without an outcome
+	ran      map[string]int // with an outcome
+	finished []string       // tool/state/code
 }
 
 func (r *recorder) SandboxStarted(tool string) {
@@ -220,8 +221,9 @@ func (r *recorder) SandboxStarted(tool string) {
 func (r *recorder) SandboxEnded(tool string, out *sandbox.Outcome) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.ended[tool]++
 	if out != nil {
-		r.ended[tool]++
+		r.ran[tool]++
 	}
 }
 
@@ -239,7 +241,7 @@ func (r *recorder) Finished(env *Envelope, superseded bool) {
 // run and every final write, and nothing for a call refused before it ran.
 func TestObserverHearsEachCall(t *testing.T) {
 	t.Parallel()
-	rec := &recorder{started: map[string]int{}, ended: map[string]int{}}
+	rec := &recorder{started: map[string]int{}, ended: map[string]int{}, ran: map[string]int{}}
 	b := setupWith(t, func(o *WorkerOptions) { o.Observer = rec })
 	b.call(t, "diag_echo", `{"value": 1}`, nil)
 	b.call(t, "diag_panic", `{}`, nil)
@@ -255,8 +257,13 @@ func TestObserverHearsEachCall(t *testing.T) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	if rec.started["diag_echo"] != 1 || rec.ended["diag_echo"] != 1 || rec.started["diag_panic"] != 1 || rec.ended["diag_panic"] != 1 {
-		t.Errorf("sandbox hooks: started %v, ended %v", rec.started, rec.ended)
+	// Each call ran in the sandbox at least once (more if an attempt met an
+	// infrastructure failure and was retried, which a loaded host can
+	// cause), and every start was matched by an end.
+	for _, tool := range []string{"diag_echo", "diag_panic"} {
+		if rec.ran[tool] < 1 || rec.started[tool] != rec.ended[tool] {
+			t.Errorf("sandbox hooks for %s: started %d, ended %d, with an outcome %d", tool, rec.started[tool], rec.ended[tool], rec.ran[tool])
+		}
 	}
 	want := []string{"diag_echo/succeeded//false", "diag_panic/failed/tool_crashed/false"}
 	if !slices.Equal(rec.finished, want) {
