@@ -265,7 +265,10 @@ func TestObserverHearsEachCall(t *testing.T) {
 			t.Errorf("sandbox hooks for %s: started %d, ended %d, with an outcome %d", tool, rec.started[tool], rec.ended[tool], rec.ran[tool])
 		}
 	}
+	// The first call's hook can run after the second call's on a loaded
+	// host: compare what was heard, not its order.
 	want := []string{"diag_echo/succeeded//false", "diag_panic/failed/tool_crashed/false"}
+	slices.Sort(rec.finished)
 	if !slices.Equal(rec.finished, want) {
 		t.Errorf("finished %v, want %v", rec.finished, want)
 	}
