@@ -137,8 +137,10 @@ func (b *bundle) call(t *testing.T, tool, input string, opts *SubmitOptions) *En
 	if err != nil {
 		t.Fatalf("Submit(%s, %s): %v", tool, input, err)
 	}
-	if env.State != Queued {
-		t.Fatalf("submitted state %s, want queued", env.State)
+	// Submit enqueues before it writes the record, so on a busy host the
+	// worker can have marked the call running (or finished it) first.
+	if env.ID == "" || (env.State != Queued && env.State != Running && !env.State.Final()) {
+		t.Fatalf("submitted: id %q, state %q", env.ID, env.State)
 	}
 	env, err = b.client.Wait(ctx, env.ID)
 	if err != nil {
