@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,7 +81,7 @@ func ownCgroups1() (map[string]string, error) {
 	sc := bufio.NewScanner(mi)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		sep := indexOf(fields, "-")
+		sep := slices.Index(fields, "-")
 		if sep < 0 || sep+3 >= len(fields) || fields[sep+1] != "cgroup" {
 			continue
 		}
@@ -113,15 +114,6 @@ func ownCgroups1() (map[string]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 func (e *cgroup1Enforcer) mode() Mode { return Cgroup1 }
