@@ -183,7 +183,7 @@ func decodeAnalyze(input json.RawMessage) (*aeCall, error) {
 	if c.design, err = c.parsed.Build(aeFormulaRows(len(in.DesignMatrix), c.columns, c.data), nil); err != nil {
 		return nil, err
 	}
-	if aeWants(c.types, "model_selection") {
+	if slices.Contains(c.types, "model_selection") {
 		k := len(c.factors)
 		terms := 1 + k + k*(k-1)/2
 		if terms > formula.DefaultMaxTerms {
@@ -236,7 +236,7 @@ func aeAnalysisTypes(raw json.RawMessage) ([]string, error) {
 		return nil, tool.Invalidf("analysis_type must be a string or a list of strings").With("key", "analysis_type")
 	}
 	for _, t := range types {
-		if !aeWants(aeAnalyses, t) {
+		if !slices.Contains(aeAnalyses, t) {
 			return nil, tool.Invalidf("Unknown analysis_type(s): ['%s']. Available: ['%s']", t,
 				strings.Join(aeSortedAnalyses(), "', '")).With("key", "analysis_type")
 		}
@@ -249,8 +249,6 @@ func aeSortedAnalyses() []string {
 	slices.Sort(out)
 	return out
 }
-
-func aeWants(list []string, name string) bool { return slices.Contains(list, name) }
 
 // aeReadRows reads a list of row objects whose values are numbers, keeping
 // the columns in order of first appearance (pandas' DataFrame(records)

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/formula"
 	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
@@ -242,38 +243,38 @@ func (v *vizCtx) check() error {
 	switch v.plotType {
 	case "pareto", "half_normal", "daniel":
 		if !v.hasEffects() && !v.canFit() {
-			return vizInputError("%s needs analysis_results.effects (or lenth_method or coefficients), or design_data with a response", v.plotType)
+			return tool.Invalidf("%s needs analysis_results.effects (or lenth_method or coefficients), or design_data with a response", v.plotType)
 		}
 	case "main_effects", "interaction":
 		if v.table == nil {
-			return vizInputError("%s needs design_data with a response column", v.plotType)
+			return tool.Invalidf("%s needs design_data with a response column", v.plotType)
 		}
 		resp := v.dataResponse()
 		factors := v.dataFactors(resp)
 		if len(factors) == 0 {
-			return vizInputError("%s: design_data has no factor column besides the response %q", v.plotType, resp)
+			return tool.Invalidf("%s: design_data has no factor column besides the response %q", v.plotType, resp)
 		}
 		if v.plotType == "interaction" && len(factors) < 2 {
-			return vizInputError("interaction needs two factors")
+			return tool.Invalidf("interaction needs two factors")
 		}
 		if err := v.knownFactors(v.table.columns, "design_data"); err != nil {
 			return err
 		}
 	case "perturbation", "contour", "surface_3d", "ridge_trace":
 		if !v.hasCoefficients() && !v.canFit() {
-			return vizInputError("%s needs analysis_results.coefficients, or design_data with a response to fit a model", v.plotType)
+			return tool.Invalidf("%s needs analysis_results.coefficients, or design_data with a response to fit a model", v.plotType)
 		}
 		return v.checkModelFactors(map[string]int{"perturbation": 1, "contour": 2, "surface_3d": 2, "ridge_trace": 1}[v.plotType])
 	case "cube_plot":
 		if !v.hasCoefficients() && v.table == nil {
-			return vizInputError("cube_plot needs analysis_results.coefficients, or design_data with a response")
+			return tool.Invalidf("cube_plot needs analysis_results.coefficients, or design_data with a response")
 		}
 		if v.hasCoefficients() {
 			return v.checkModelFactors(3)
 		}
 	case "desirability_contour", "overlay":
 		if !v.hasOptimization() && !v.hasCoefficients() && !v.canFit() {
-			return vizInputError("%s needs analysis_results.optimization.responses or coefficients, or design_data with a response", v.plotType)
+			return tool.Invalidf("%s needs analysis_results.optimization.responses or coefficients, or design_data with a response", v.plotType)
 		}
 		return v.checkModelFactors(2)
 	case "steepest_ascent_path":
@@ -281,24 +282,24 @@ func (v *vizCtx) check() error {
 			break
 		}
 		if !v.hasCoefficients() && !v.canFit() {
-			return vizInputError("steepest_ascent_path needs analysis_results.steepest_path or coefficients, or design_data with a response")
+			return tool.Invalidf("steepest_ascent_path needs analysis_results.steepest_path or coefficients, or design_data with a response")
 		}
 		return v.checkModelFactors(1)
 	case "residuals_vs_fitted", "normal_probability", "residuals_vs_order":
 		if !v.hasResiduals() && !v.canFit() {
-			return vizInputError("%s needs analysis_results.residual_diagnostics, or design_data with a response to fit a model", v.plotType)
+			return tool.Invalidf("%s needs analysis_results.residual_diagnostics, or design_data with a response to fit a model", v.plotType)
 		}
 	case "box_cox":
 		if !(v.table != nil && v.response != "") && !v.hasResiduals() && !v.canFit() {
-			return vizInputError("box_cox needs design_data with response_column, or analysis_results.residual_diagnostics")
+			return tool.Invalidf("box_cox needs design_data with response_column, or analysis_results.residual_diagnostics")
 		}
 	case "prediction_variance", "fds_plot":
 		if v.table == nil {
-			return vizInputError("%s needs design_data", v.plotType)
+			return tool.Invalidf("%s needs design_data", v.plotType)
 		}
 		factors := v.designFactors()
 		if len(factors) < 2 {
-			return vizInputError("%s needs at least two factor columns in design_data", v.plotType)
+			return tool.Invalidf("%s needs at least two factor columns in design_data", v.plotType)
 		}
 		if len(factors) > vizMaxQuadFactors {
 			return errcode.New(errcode.InputTooLarge, "%s models %d factors; the most is %d (choose some with factors_to_plot)",
@@ -306,15 +307,15 @@ func (v *vizCtx) check() error {
 		}
 		for _, name := range factors {
 			if !v.table.has(name) {
-				return vizInputError("factor %q is not a column of design_data", name).With("key", "factors_to_plot")
+				return tool.Invalidf("factor %q is not a column of design_data", name).With("key", "factors_to_plot")
 			}
 			if _, ok := v.table.numeric(name); !ok {
-				return vizInputError("factor %q must be numeric (coded)", name).With("key", "design_data")
+				return tool.Invalidf("factor %q must be numeric (coded)", name).With("key", "design_data")
 			}
 		}
 	case "power_curve":
 		if v.table == nil && !v.hasSummarySize() {
-			return vizInputError("power_curve needs design_data, or analysis_results.model_summary with n_obs and df_model (or n_params)")
+			return tool.Invalidf("power_curve needs design_data, or analysis_results.model_summary with n_obs and df_model (or n_params)")
 		}
 	}
 	return nil
@@ -354,7 +355,7 @@ func (v *vizCtx) checkModelFactors(min int) error {
 		n = len(fv)
 	}
 	if n < min {
-		return vizInputError("%s needs at least %d factor(s); the model has %d", v.plotType, min, n)
+		return tool.Invalidf("%s needs at least %d factor(s); the model has %d", v.plotType, min, n)
 	}
 	return nil
 }
@@ -363,7 +364,7 @@ func (v *vizCtx) checkModelFactors(min int) error {
 func (v *vizCtx) knownFactors(names []string, where string) error {
 	for _, f := range v.factors {
 		if !slices.Contains(names, f) {
-			return vizInputError("factors_to_plot: %q is not a factor of the %s", f, where).With("key", "factors_to_plot")
+			return tool.Invalidf("factors_to_plot: %q is not a factor of the %s", f, where).With("key", "factors_to_plot")
 		}
 	}
 	return nil
@@ -469,7 +470,7 @@ func (v *vizCtx) formulaVariables() []string {
 	if s == nil || s.Formula == "" {
 		return nil
 	}
-	fm, err := parseFormula(s.Formula)
+	fm, err := formula.Parse(s.Formula, nil)
 	if err != nil {
 		return nil
 	}

@@ -213,8 +213,8 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 			s.Set("type", "line")
 			s.Set("data", pairs())
 			s.Set("smooth", false)
-			s.Set("lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(l.style.dash)}, {"width", vizF(width)},
-				{"opacity", vizF(l.alpha())}})
+			s.Set("lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(l.style.dash)}, {"width", pyfmt.Float(width)},
+				{"opacity", pyfmt.Float(l.alpha())}})
 			s.Set("itemStyle", pydict.Dict{{"color", colour}})
 			s.Set("symbol", symbol)
 		case vizMarkContour, vizMarkHeatmap:
@@ -225,7 +225,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 					if i < len(l.style.zMatrix) && j < len(l.style.zMatrix[i]) {
 						z = l.style.zMatrix[i][j]
 					}
-					data = append(data, []any{j, i, vizF(z)})
+					data = append(data, []any{j, i, pyfmt.Float(z)})
 				}
 			}
 			s.Set("type", "heatmap")
@@ -243,7 +243,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 				scale = vizSurfaceScale
 			}
 			info.visualMaps = append(info.visualMaps, pydict.Dict{{"type", "continuous"}, {"seriesIndex", len(series)},
-				{"min", vizF(lo)}, {"max", vizF(hi)}, {"calculable", true}, {"orient", "vertical"}, {"right", 0},
+				{"min", pyfmt.Float(lo)}, {"max", pyfmt.Float(hi)}, {"calculable", true}, {"orient", "vertical"}, {"right", 0},
 				{"top", "center"}, {"inRange", pydict.Dict{{"color", scale.colours()}}}})
 			if l.style.lineContours {
 				s.Set("itemStyle", pydict.Dict{{"opacity", 0.5}})
@@ -256,7 +256,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 					if i < len(l.style.zMatrix) && j < len(l.style.zMatrix[i]) {
 						z = l.style.zMatrix[i][j]
 					}
-					data = append(data, []any{vizF(x), vizF(y), vizF(z)})
+					data = append(data, []any{pyfmt.Float(x), pyfmt.Float(y), pyfmt.Float(z)})
 				}
 			}
 			s.Set("type", "surface")
@@ -281,7 +281,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 				}
 				s.Set("type", "line3D")
 				s.Set("data", data)
-				s.Set("lineStyle", pydict.Dict{{"width", vizF(width)}, {"color", colour}})
+				s.Set("lineStyle", pydict.Dict{{"width", pyfmt.Float(width)}, {"color", colour}})
 			} else {
 				size := l.style.size
 				if size == 0 {
@@ -289,7 +289,7 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 				}
 				s.Set("type", "scatter3D")
 				s.Set("data", data)
-				s.Set("symbolSize", vizF(size))
+				s.Set("symbolSize", pyfmt.Float(size))
 				s.Set("itemStyle", pydict.Dict{{"color", colour}})
 				s.Set("label", pydict.Dict{{"show", true}, {"formatter", "{b}"}})
 			}
@@ -318,12 +318,12 @@ func (p *vizPanel) echartsSeries(panel int, threeD bool) ([]pydict.Dict, vizAxis
 			}
 			s.Set("type", "scatter")
 			s.Set("data", data)
-			s.Set("symbolSize", vizF(size))
+			s.Set("symbolSize", pyfmt.Float(size))
 			if l.style.symbol != "" {
 				s.Set("symbol", l.style.symbol)
 			}
 			if l.style.colors == nil {
-				s.Set("itemStyle", pydict.Dict{{"color", colour}, {"opacity", vizF(l.alpha())}})
+				s.Set("itemStyle", pydict.Dict{{"color", colour}, {"opacity", pyfmt.Float(l.alpha())}})
 			}
 		}
 		if p.secondaryY && l.style.secondaryY && !threeD {
@@ -360,7 +360,7 @@ func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []pydict.Dict, areas []
 			}
 			return vizNearest(gridY, v)
 		}
-		return vizF(v)
+		return pyfmt.Float(v)
 	}
 	for _, a := range p.annotations {
 		colour := a.color
@@ -381,7 +381,7 @@ func (p *vizPanel) echartsMarks(info vizAxisInfo) (lines []pydict.Dict, areas []
 				continue
 			}
 			lines = append(lines, pydict.Dict{{key, pos(a.axis, a.value)},
-				{"lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(a.dash)}, {"width", vizF(width)}}},
+				{"lineStyle", pydict.Dict{{"color", colour}, {"type", vizEChartsDash(a.dash)}, {"width", pyfmt.Float(width)}}},
 				{"label", pydict.Dict{{"formatter", a.label}, {"position", "end"}}}})
 		case vizAnnBand:
 			fill := a.fill

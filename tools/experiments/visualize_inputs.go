@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/formula"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/tool"
@@ -591,9 +590,4 @@ func (m *vizModel) find(match func([]vizPiece) bool) float64 {
 		}
 	}
 	return s
-}
-
-// vizInputError returns an input_invalid error about a missing input.
-func vizInputError(format string, args ...any) *errcode.Error {
-	return tool.Invalidf(format, args...)
 }

@@ -26,8 +26,6 @@ type vizFit struct {
 	nObs, nPar   int
 }
 
-func parseFormula(src string) (*formula.Formula, error) { return formula.Parse(src, nil) }
-
 // fitted returns the model fitted to design_data, computing it once per
 // kind. A model for effect charts may be saturated; the others need a
 // residual degree of freedom.
@@ -48,15 +46,15 @@ func (v *vizCtx) fitted(saturatedOK bool) (*vizFit, error) {
 // of freedom unless saturatedOK).
 func (v *vizCtx) fitDesign(saturatedOK bool) (*vizFit, error) {
 	if v.table == nil {
-		return nil, vizInputError("a model needs design_data")
+		return nil, tool.Invalidf("a model needs design_data")
 	}
 	response := v.fitResponse()
 	if response == "" {
-		return nil, vizInputError("a model is fitted to design_data only with response_column (or a column named y)").
+		return nil, tool.Invalidf("a model is fitted to design_data only with response_column (or a column named y)").
 			With("key", "response_column")
 	}
 	if _, ok := v.table.numeric(response); !ok {
-		return nil, vizInputError("the response %q must be numeric", response).With("key", "design_data")
+		return nil, tool.Invalidf("the response %q must be numeric", response).With("key", "design_data")
 	}
 	var factors []string
 	threeLevel := map[string]bool{}
@@ -81,7 +79,7 @@ func (v *vizCtx) fitDesign(saturatedOK bool) (*vizFit, error) {
 		threeLevel[c] = len(distinct) >= 3
 	}
 	if len(factors) == 0 {
-		return nil, vizInputError("design_data has no numeric factor column that varies").With("key", "design_data")
+		return nil, tool.Invalidf("design_data has no numeric factor column that varies").With("key", "design_data")
 	}
 	k := len(factors)
 	quoted := make([]string, k)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/toolq/toolq/tools/internal/pydict"
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 )
 
 // The Plotly adapter: the seed's adapters/plotly_adapter.py, writing the
@@ -85,10 +86,10 @@ func (c *vizChart) plotly() pydict.Dict {
 				xName += strconv.Itoa(k + 1)
 				yName += strconv.Itoa(k + 1)
 			}
-			layout.Set(xName, pydict.Dict{{"domain", vizFloats([]float64{vizTidy(x0), vizTidy(x0 + w)})}, {"anchor", yr}, {"title", vizTitle(p.xTitle)}})
-			layout.Set(yName, pydict.Dict{{"domain", vizFloats([]float64{vizTidy(y1 - h), vizTidy(y1)})}, {"anchor", xr}, {"title", vizTitle(p.yTitle)}})
-			notes = append(notes, pydict.Dict{{"text", p.title}, {"xref", "paper"}, {"yref", "paper"}, {"x", vizF(x0 + w/2)},
-				{"y", vizF(y1)}, {"xanchor", "center"}, {"yanchor", "bottom"}, {"showarrow", false}})
+			layout.Set(xName, pydict.Dict{{"domain", pyfmt.Floats([]float64{vizTidy(x0), vizTidy(x0 + w)})}, {"anchor", yr}, {"title", vizTitle(p.xTitle)}})
+			layout.Set(yName, pydict.Dict{{"domain", pyfmt.Floats([]float64{vizTidy(y1 - h), vizTidy(y1)})}, {"anchor", xr}, {"title", vizTitle(p.yTitle)}})
+			notes = append(notes, pydict.Dict{{"text", p.title}, {"xref", "paper"}, {"yref", "paper"}, {"x", pyfmt.Float(x0 + w/2)},
+				{"y", pyfmt.Float(y1)}, {"xanchor", "center"}, {"yanchor", "bottom"}, {"showarrow", false}})
 			s, n := p.plotlyAnnotations(xr, yr)
 			shapes = append(shapes, s...)
 			notes = append(notes, n...)
@@ -134,7 +135,7 @@ func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 	switch l.mark {
 	case vizMarkBar:
 		return pydict.Dict{{"type", "bar"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"marker", pydict.Dict{{"color", markerColour}}},
-			{"opacity", vizF(l.alpha())}}, false
+			{"opacity", pyfmt.Float(l.alpha())}}, false
 	case vizMarkLine:
 		mode := "lines"
 		if l.style.showPoints {
@@ -149,14 +150,14 @@ func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 			width = 2
 		}
 		return pydict.Dict{{"type", "scatter"}, {"mode", mode}, {"name", l.name}, {"x", xs}, {"y", ys},
-			{"line", pydict.Dict{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}}, {"opacity", vizF(l.alpha())}}, false
+			{"line", pydict.Dict{{"color", colour}, {"dash", dash}, {"width", pyfmt.Float(width)}}}, {"opacity", pyfmt.Float(l.alpha())}}, false
 	case vizMarkContour, vizMarkHeatmap, vizMarkSurface:
 		scale := l.style.scale
 		if scale == nil {
 			scale = vizSurfaceScale
 		}
 		kind := map[string]string{vizMarkContour: "contour", vizMarkHeatmap: "heatmap", vizMarkSurface: "surface"}[l.mark]
-		t := pydict.Dict{{"type", kind}, {"name", l.name}, {"x", vizFloats(l.style.xGrid)}, {"y", vizFloats(l.style.yGrid)},
+		t := pydict.Dict{{"type", kind}, {"name", l.name}, {"x", pyfmt.Floats(l.style.xGrid)}, {"y", pyfmt.Floats(l.style.yGrid)},
 			{"z", vizFloatMatrix(l.style.zMatrix)}, {"colorscale", scale.plotly()}}
 		if l.mark == vizMarkContour {
 			contours := pydict.Dict{{"showlabels", true}}
@@ -171,13 +172,13 @@ func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 			}
 		}
 		if l.style.zMin != nil && l.style.zMax != nil {
-			t.Set("zmin", vizF(*l.style.zMin))
-			t.Set("zmax", vizF(*l.style.zMax))
+			t.Set("zmin", pyfmt.Float(*l.style.zMin))
+			t.Set("zmax", pyfmt.Float(*l.style.zMax))
 		}
 		return t, l.mark == vizMarkSurface
 	case vizMarkText:
 		return pydict.Dict{{"type", "scatter"}, {"mode", "text"}, {"name", l.name}, {"x", xs}, {"y", ys},
-			{"text", l.column("text")}, {"textfont", pydict.Dict{{"size", vizF(size)}}}}, false
+			{"text", l.column("text")}, {"textfont", pydict.Dict{{"size", pyfmt.Float(size)}}}}, false
 	case vizMarkWireframe:
 		zs := []any{}
 		if l.z != nil {
@@ -189,10 +190,10 @@ func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 				width = 3
 			}
 			return pydict.Dict{{"type", "scatter3d"}, {"mode", "lines"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
-				{"line", pydict.Dict{{"color", colour}, {"width", vizF(width)}}}}, true
+				{"line", pydict.Dict{{"color", colour}, {"width", pyfmt.Float(width)}}}}, true
 		}
 		return pydict.Dict{{"type", "scatter3d"}, {"mode", "markers+text"}, {"name", l.name}, {"x", xs}, {"y", ys}, {"z", zs},
-			{"marker", pydict.Dict{{"color", colour}, {"size", vizF(size)}}}, {"text", l.column("text")},
+			{"marker", pydict.Dict{{"color", colour}, {"size", pyfmt.Float(size)}}}, {"text", l.column("text")},
 			{"textposition", "top center"}}, true
 	}
 	// Scatter (and any other mark).
@@ -201,7 +202,7 @@ func (l *vizLayer) plotlyTrace() (pydict.Dict, bool) {
 		symbol = "circle"
 	}
 	t := pydict.Dict{{"type", "scatter"}, {"mode", "markers"}, {"name", l.name}, {"x", xs}, {"y", ys},
-		{"marker", pydict.Dict{{"color", markerColour}, {"size", vizF(size)}, {"symbol", symbol}}}, {"opacity", vizF(l.alpha())}}
+		{"marker", pydict.Dict{{"color", markerColour}, {"size", pyfmt.Float(size)}, {"symbol", symbol}}}, {"opacity", pyfmt.Float(l.alpha())}}
 	if l.style.hoverField != "" {
 		t.Set("text", l.column(l.style.hoverField))
 		t.Set("hoverinfo", "text")
@@ -225,22 +226,22 @@ func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []pydict.Dict
 		if width == 0 {
 			width = 2
 		}
-		line := pydict.Dict{{"color", colour}, {"dash", dash}, {"width", vizF(width)}}
+		line := pydict.Dict{{"color", colour}, {"dash", dash}, {"width", pyfmt.Float(width)}}
 		switch a.kind {
 		case vizAnnLine, vizAnnThreshold:
 			if a.axis == "x" {
-				shapes = append(shapes, pydict.Dict{{"type", "line"}, {"xref", xr}, {"x0", vizF(a.value)}, {"x1", vizF(a.value)},
+				shapes = append(shapes, pydict.Dict{{"type", "line"}, {"xref", xr}, {"x0", pyfmt.Float(a.value)}, {"x1", pyfmt.Float(a.value)},
 					{"yref", yr + " domain"}, {"y0", 0}, {"y1", 1}, {"line", line}})
 				if a.label != "" {
-					notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", xr}, {"x", vizF(a.value)}, {"yref", yr + " domain"},
+					notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", xr}, {"x", pyfmt.Float(a.value)}, {"yref", yr + " domain"},
 						{"y", 1}, {"xanchor", "left"}, {"yanchor", "bottom"}, {"showarrow", false}})
 				}
 			} else {
 				shapes = append(shapes, pydict.Dict{{"type", "line"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1},
-					{"yref", yr}, {"y0", vizF(a.value)}, {"y1", vizF(a.value)}, {"line", line}})
+					{"yref", yr}, {"y0", pyfmt.Float(a.value)}, {"y1", pyfmt.Float(a.value)}, {"line", line}})
 				if a.label != "" {
 					notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", xr + " domain"}, {"x", 1}, {"yref", yr},
-						{"y", vizF(a.value)}, {"xanchor", "right"}, {"yanchor", "bottom"}, {"showarrow", false}})
+						{"y", pyfmt.Float(a.value)}, {"xanchor", "right"}, {"yanchor", "bottom"}, {"showarrow", false}})
 				}
 			}
 		case vizAnnBand:
@@ -262,7 +263,7 @@ func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []pydict.Dict
 			}
 		case vizAnnLabel:
 			notes = append(notes, pydict.Dict{{"text", a.label}, {"xref", "paper"}, {"yref", "paper"}, {"x", 0},
-				{"y", vizF(1 - 0.06*float64(labels))}, {"xanchor", "left"}, {"yanchor", "top"}, {"showarrow", false},
+				{"y", pyfmt.Float(1 - 0.06*float64(labels))}, {"xanchor", "left"}, {"yanchor", "top"}, {"showarrow", false},
 				{"font", pydict.Dict{{"color", colour}}}})
 			labels++
 		}
@@ -272,9 +273,9 @@ func (p *vizPanel) plotlyAnnotations(xr, yr string) (shapes, notes []pydict.Dict
 
 func vizRect(axis, xr, yr string, from, to float64, fill string) pydict.Dict {
 	if axis == "x" {
-		return pydict.Dict{{"type", "rect"}, {"xref", xr}, {"x0", vizF(from)}, {"x1", vizF(to)}, {"yref", yr + " domain"},
+		return pydict.Dict{{"type", "rect"}, {"xref", xr}, {"x0", pyfmt.Float(from)}, {"x1", pyfmt.Float(to)}, {"yref", yr + " domain"},
 			{"y0", 0}, {"y1", 1}, {"fillcolor", fill}, {"line", pydict.Dict{{"width", 0}}}}
 	}
-	return pydict.Dict{{"type", "rect"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1}, {"yref", yr}, {"y0", vizF(from)},
-		{"y1", vizF(to)}, {"fillcolor", fill}, {"line", pydict.Dict{{"width", 0}}}}
+	return pydict.Dict{{"type", "rect"}, {"xref", xr + " domain"}, {"x0", 0}, {"x1", 1}, {"yref", yr}, {"y0", pyfmt.Float(from)},
+		{"y1", pyfmt.Float(to)}, {"fillcolor", fill}, {"line", pydict.Dict{{"width", 0}}}}
 }

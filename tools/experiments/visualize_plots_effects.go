@@ -9,6 +9,7 @@ import (
 
 	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
+	"github.com/toolq/toolq/tools/tool"
 )
 
 // Significance and factor-effect plots: the seed's plots/significance.py
@@ -220,7 +221,7 @@ func (v *vizCtx) daniel() (*vizChart, error) {
 func (v *vizCtx) responseValues(response string) ([]float64, error) {
 	y, ok := v.table.numeric(response)
 	if !ok {
-		return nil, vizInputError("the response %q must be numeric", response).With("key", "design_data")
+		return nil, tool.Invalidf("the response %q must be numeric", response).With("key", "design_data")
 	}
 	return y, nil
 }
@@ -285,7 +286,7 @@ func (v *vizCtx) mainEffects() (*vizChart, error) {
 			name: factor, color: vizFactorColor(i), style: vizStyle{showPoints: true, width: 2}})
 	}
 	if len(p.layers) == 0 {
-		return nil, vizInputError("none of the factors is a column of design_data")
+		return nil, tool.Invalidf("none of the factors is a column of design_data")
 	}
 	gm := vizMean(y)
 	p.annotations = []vizAnnotation{{kind: vizAnnLine, axis: "y", value: gm, label: "Grand Mean = " + pyfmt.Fixed(gm, 2),
@@ -301,11 +302,11 @@ func (v *vizCtx) interaction() (*vizChart, error) {
 	}
 	factors := v.dataFactors(response)
 	if len(factors) < 2 {
-		return nil, vizInputError("interaction needs two factors")
+		return nil, tool.Invalidf("interaction needs two factors")
 	}
 	a, b := factors[0], factors[1]
 	if !v.table.has(a) || !v.table.has(b) {
-		return nil, vizInputError("interaction: factors %s, %s are not both columns of design_data", a, b)
+		return nil, tool.Invalidf("interaction: factors %s, %s are not both columns of design_data", a, b)
 	}
 	levelsA, err := v.table.levels(a)
 	if err != nil {
@@ -394,7 +395,7 @@ func (v *vizCtx) perturbation() (*vizChart, error) {
 		return nil, err
 	}
 	if len(factors) == 0 {
-		return nil, vizInputError("perturbation: the model has no factors")
+		return nil, tool.Invalidf("perturbation: the model has no factors")
 	}
 	sweep := vizLinspace(-1, 1, 50)
 	p := vizNewPanel("Perturbation Plot", "Coded Factor Level (Deviation from Centre)", "Predicted Response")

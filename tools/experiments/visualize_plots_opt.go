@@ -66,7 +66,7 @@ func (v *vizCtx) goals() ([]vizGoal, error) {
 				hasLow: r.Low != nil, hasHigh: r.High != nil})
 		}
 		if len(out) == 0 {
-			return nil, vizInputError("analysis_results.optimization.responses has no response with coefficients")
+			return nil, tool.Invalidf("analysis_results.optimization.responses has no response with coefficients")
 		}
 		return out, nil
 	}
@@ -88,7 +88,7 @@ func (v *vizCtx) goalFactors(chart string, goals []vizGoal) (string, string, err
 		return "", "", err
 	}
 	if len(factors) < 2 {
-		return "", "", vizInputError("%s needs at least 2 factors; the models have %d", chart, len(factors))
+		return "", "", tool.Invalidf("%s needs at least 2 factors; the models have %d", chart, len(factors))
 	}
 	return factors[0], factors[1], nil
 }
@@ -220,7 +220,7 @@ func (v *vizCtx) ridgeTrace() (*vizChart, error) {
 	}
 	k := len(factors)
 	if k == 0 {
-		return nil, vizInputError("ridge_trace: the model has no factors")
+		return nil, tool.Invalidf("ridge_trace: the model has no factors")
 	}
 	if k > vizMaxRidgeFactors {
 		return nil, errcode.New(errcode.InputTooLarge, "ridge_trace has %d factors; the most is %d (choose some with factors_to_plot)",
@@ -428,7 +428,7 @@ func (v *vizCtx) fdsPlot() (*vizChart, error) {
 	for i := 0; i < samples; i += step {
 		rows = append(rows, vizRow("fraction", float64(i+1)/samples, "spv", sorted[i]))
 	}
-	if last, _ := rows[len(rows)-1].Get("fraction"); last != vizF(1) {
+	if last, _ := rows[len(rows)-1].Get("fraction"); last != pyfmt.Float(1) {
 		rows = append(rows, vizRow("fraction", 1.0, "spv", sorted[samples-1]))
 	}
 	median := sorted[samples/2]
@@ -455,7 +455,7 @@ func (v *vizCtx) powerCurve() (*vizChart, error) {
 			params = vizOr(s.DfModel, math.NaN()) + 1
 		}
 		if !(nObs >= 1 && nObs <= 1e9 && params >= 1 && params <= 1e9) || nObs != math.Trunc(nObs) || params != math.Trunc(params) {
-			return nil, vizInputError("model_summary must give a positive whole n_obs and df_model (or n_params)").With("key", "analysis_results")
+			return nil, tool.Invalidf("model_summary must give a positive whole n_obs and df_model (or n_params)").With("key", "analysis_results")
 		}
 		nRuns, nTerms = int(nObs), int(params)
 	}

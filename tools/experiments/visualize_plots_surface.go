@@ -44,7 +44,7 @@ func (v *vizCtx) twoFactors(chart string) (*vizModel, string, string, error) {
 		return nil, "", "", err
 	}
 	if len(factors) < 2 {
-		return nil, "", "", vizInputError("%s needs at least 2 factors; the model has %d", chart, len(factors))
+		return nil, "", "", tool.Invalidf("%s needs at least 2 factors; the model has %d", chart, len(factors))
 	}
 	return m, factors[0], factors[1], nil
 }
@@ -117,7 +117,7 @@ func (v *vizCtx) designPoints(fx, fy string) *vizLayer {
 			}
 			o := vizRow("x", r.x+dx, "y", r.y+dy, "hover", v.hover(r.i, fx, fy, response, rep))
 			if c := v.table.cell(r.i, response); response != "" && c.kind == 'n' {
-				o = append(o, pydict.Item{"response", vizF(c.num)})
+				o = append(o, pydict.Item{"response", pyfmt.Float(c.num)})
 			}
 			rows = append(rows, o)
 		}
@@ -217,7 +217,7 @@ func (v *vizCtx) newSPV(factors []string) (*vizSPV, error) {
 	for j, name := range factors {
 		x, ok := v.table.numeric(name)
 		if !ok {
-			return nil, vizInputError("factor %q must be numeric (coded)", name)
+			return nil, tool.Invalidf("factor %q must be numeric (coded)", name)
 		}
 		cols[j] = x
 	}
@@ -341,7 +341,7 @@ func (v *vizCtx) cubePlot() (*vizChart, error) {
 			return nil, err
 		}
 		if len(factors) < 3 {
-			return nil, vizInputError("cube_plot needs 3 factors; the model has %d", len(factors))
+			return nil, tool.Invalidf("cube_plot needs 3 factors; the model has %d", len(factors))
 		}
 		for _, c := range vizCubeVertices {
 			values = append(values, m.predict(v.point(factors[0], c[0], factors[1], c[1], factors[2], c[2])))
@@ -349,7 +349,7 @@ func (v *vizCtx) cubePlot() (*vizChart, error) {
 	} else {
 		response := v.fitResponse()
 		if response == "" {
-			return nil, vizInputError("cube_plot from design_data needs response_column (or a column named y)").With("key", "response_column")
+			return nil, tool.Invalidf("cube_plot from design_data needs response_column (or a column named y)").With("key", "response_column")
 		}
 		y, err := v.responseValues(response)
 		if err != nil {
@@ -357,11 +357,11 @@ func (v *vizCtx) cubePlot() (*vizChart, error) {
 		}
 		factors = v.dataFactors(response)
 		if len(factors) < 3 {
-			return nil, vizInputError("cube_plot needs 3 factors; design_data has %d", len(factors))
+			return nil, tool.Invalidf("cube_plot needs 3 factors; design_data has %d", len(factors))
 		}
 		for _, name := range factors[:3] {
 			if !v.table.has(name) {
-				return nil, vizInputError("factor %q is not a column of design_data", name)
+				return nil, tool.Invalidf("factor %q is not a column of design_data", name)
 			}
 		}
 		for _, c := range vizCubeVertices {

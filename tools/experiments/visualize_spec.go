@@ -169,24 +169,18 @@ func vizNewPanel(title, xTitle, yTitle string) *vizPanel {
 	return &vizPanel{title: title, xTitle: xTitle, yTitle: yTitle, width: 700, height: 500}
 }
 
-// vizF wraps a float for output: NaN and ±Inf become null.
-func vizF(v float64) pyfmt.Float { return pyfmt.Float(v) }
-
 // vizRow builds a data row from alternating keys and values.
 func vizRow(kv ...any) pydict.Dict {
 	o := make(pydict.Dict, 0, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		v := kv[i+1]
 		if x, ok := v.(float64); ok {
-			v = vizF(x)
+			v = pyfmt.Float(x)
 		}
 		o = append(o, pydict.Item{kv[i].(string), v})
 	}
 	return o
 }
-
-// vizFloats wraps a slice for output.
-func vizFloats(x []float64) []pyfmt.Float { return pyfmt.Floats(x) }
 
 func vizFloatMatrix(m [][]float64) [][]pyfmt.Float {
 	out := make([][]pyfmt.Float, len(m))
@@ -210,7 +204,7 @@ func (c *vizChart) dataDict() pydict.Dict {
 			}
 			o := pydict.Dict{{"mark", l.mark}, {"data", rows}, {"name", l.name}}
 			if l.style.zMatrix != nil {
-				o = append(o, pydict.Item{"x_grid", vizFloats(l.style.xGrid)}, pydict.Item{"y_grid", vizFloats(l.style.yGrid)},
+				o = append(o, pydict.Item{"x_grid", pyfmt.Floats(l.style.xGrid)}, pydict.Item{"y_grid", pyfmt.Floats(l.style.yGrid)},
 					pydict.Item{"z_matrix", vizFloatMatrix(l.style.zMatrix)})
 			}
 			layers[j] = o
