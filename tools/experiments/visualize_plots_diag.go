@@ -8,6 +8,7 @@ import (
 
 	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
+	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -154,7 +155,7 @@ func (v *vizCtx) boxCox() (*vizChart, error) {
 		return nil, tool.Errorf("the response is constant; it has no Box-Cox transformation")
 	}
 	n := float64(len(y))
-	lambdas := vizLinspace(-3, 3, 200)
+	lambdas := stats.Linspace(-3, 3, 200)
 	ll := make([]float64, len(lambdas))
 	best := -1
 	yt := make([]float64, len(y))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/toolq/toolq/tools/internal/pydict"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
+	"github.com/toolq/toolq/tools/internal/stats"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -397,7 +398,7 @@ func (v *vizCtx) perturbation() (*vizChart, error) {
 	if len(factors) == 0 {
 		return nil, tool.Invalidf("perturbation: the model has no factors")
 	}
-	sweep := vizLinspace(-1, 1, 50)
+	sweep := stats.Linspace(-1, 1, 50)
 	p := vizNewPanel("Perturbation Plot", "Coded Factor Level (Deviation from Centre)", "Predicted Response")
 	for i, factor := range factors {
 		rows := make([]pydict.Dict, len(sweep))

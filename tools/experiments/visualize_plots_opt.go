@@ -239,8 +239,8 @@ func (v *vizCtx) ridgeTrace() (*vizChart, error) {
 	}
 	rhs := mat.NewVecDense(k, nil)
 	rhs.ScaleVec(-0.5, b)
-	radii := vizLinspace(0, 1.5, 30)
-	mus := vizLinspace(-10, 10, 200)
+	radii := stats.Linspace(0, 1.5, 30)
+	mus := stats.Linspace(-10, 10, 200)
 	response := make([]float64, len(radii))
 	traces := make([][]float64, k)
 	for i := range traces {
@@ -462,7 +462,7 @@ func (v *vizCtx) powerCurve() (*vizChart, error) {
 	alpha := 1 - v.confidence
 	df2 := max(1, nRuns-nTerms)
 	fCrit := stats.FUpperQuantile(alpha, 1, float64(df2))
-	sn := vizLinspace(0, 4, 100)
+	sn := stats.Linspace(0, 4, 100)
 	rows := make([]pydict.Dict, len(sn))
 	for i, r := range sn {
 		ncp := float64(nRuns) * r * r / 4

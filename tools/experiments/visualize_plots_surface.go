@@ -19,7 +19,7 @@ import (
 // grid evaluates the model over n×n points of the square [−1, 1]² of two
 // factors, the others at their hold values (the seed's _compute_grid).
 func (v *vizCtx) grid(m *vizModel, fx, fy string, n int) (xs, ys []float64, z [][]float64) {
-	xs, ys = vizLinspace(-1, 1, n), vizLinspace(-1, 1, n)
+	xs, ys = stats.Linspace(-1, 1, n), stats.Linspace(-1, 1, n)
 	z = make([][]float64, n)
 	pt := v.point()
 	for i, y := range ys {
@@ -305,7 +305,7 @@ func (v *vizCtx) predictionVariance() (*vizChart, error) {
 		return nil, err
 	}
 	fx, fy := factors[0], factors[1]
-	xs, ys := vizLinspace(-1, 1, 40), vizLinspace(-1, 1, 40)
+	xs, ys := stats.Linspace(-1, 1, 40), stats.Linspace(-1, 1, 40)
 	pt := make([]float64, len(factors))
 	for j, name := range factors {
 		pt[j] = v.hold[name]

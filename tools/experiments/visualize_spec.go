@@ -214,21 +214,6 @@ func (c *vizChart) dataDict() pydict.Dict {
 	return pydict.Dict{{"plot_type", c.plotType}, {"title", c.title}, {"panels", panels}}
 }
 
-// vizLinspace is numpy.vizLinspace(start, stop, n), endpoint included.
-func vizLinspace(start, stop float64, n int) []float64 {
-	out := make([]float64, n)
-	if n == 1 {
-		out[0] = start
-		return out
-	}
-	step := (stop - start) / float64(n-1)
-	for i := range out {
-		out[i] = start + float64(i)*step
-	}
-	out[n-1] = stop
-	return out
-}
-
 // vizFiniteRange returns the smallest and largest finite values of a matrix.
 func vizFiniteRange(m [][]float64) (lo, hi float64, ok bool) {
 	lo, hi = math.Inf(1), math.Inf(-1)
