@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,34 +11,14 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/stats"
-	"github.com/toolq/toolq/tools/tool"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // run runs the tool as the registry does after validation (Check, Run,
 // tool.Marshal) and returns the encoded result.
 func run(t *testing.T, input any) ([]byte, error) {
 	t.Helper()
-	in, ok := input.(string)
-	if !ok {
-		b, err := json.Marshal(input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in = string(b)
-	}
-	d := Defs()[0]
-	if err := d.Check(json.RawMessage(in)); err != nil {
-		return nil, err
-	}
-	v, err := d.Run(context.Background(), json.RawMessage(in))
-	if err != nil {
-		return nil, err
-	}
-	b, err := tool.Marshal(v)
-	if err != nil {
-		t.Fatalf("cannot encode %#v: %v", v, err)
-	}
-	return b, nil
+	return tooltest.RunJSON(t, Defs()[0], input)
 }
 
 type output struct {

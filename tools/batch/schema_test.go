@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 func TestDefs(t *testing.T) {
@@ -67,11 +69,7 @@ func TestSchema(t *testing.T) {
 		{`{"data": [{"batch": "a", "y": 1}, {"batch": "a", "y": 2}], "value_columns": ["y"], "rogue": 1}`, false},
 		{`{"value_columns": ["y"]}`, false},
 	} {
-		var doc any
-		if err := json.Unmarshal([]byte(tc.input), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if err := rs.Validate(doc); (err == nil) != tc.valid {
+		if err := tooltest.Validate(t, rs, tc.input); (err == nil) != tc.valid {
 			t.Errorf("%s: validation error %v, want valid=%v", tc.input, err, tc.valid)
 		}
 	}

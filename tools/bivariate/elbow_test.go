@@ -11,6 +11,7 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/pyfmt"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // elbowCase is one entry of testdata/find_elbow.json, made by running the
@@ -97,7 +98,7 @@ func TestFindElbowMatchesSeed(t *testing.T) {
 			}
 
 			r := call(t, map[string]any{"x": tc.X, "y": tc.Y})
-			if got := r.index(t); got != tc.Want.ElbowIndex {
+			if got := r.Int(t, "elbow_index"); got != tc.Want.ElbowIndex {
 				t.Errorf("elbow_index = %d, want %d", got, tc.Want.ElbowIndex)
 			}
 			for key, want := range map[string]float64{"elbow_x": tc.Want.ElbowX, "elbow_y": tc.Want.ElbowY} {
@@ -176,7 +177,7 @@ func TestFindElbowSpecGoldens(t *testing.T) {
 				continue
 			}
 			r := call(t, map[string]any{"x": tc.X, "y": tc.Y})
-			if i := r.index(t); i-50 >= 10 || 50-i >= 10 {
+			if i := r.Int(t, "elbow_index"); i-50 >= 10 || 50-i >= 10 {
 				t.Errorf("elbow_index = %d, want within ±10 of 50", i)
 			}
 			return
@@ -201,7 +202,7 @@ func TestFindElbowSpecGoldens(t *testing.T) {
 				t.Errorf("%s: found an elbow in a straight line", name)
 				continue
 			}
-			wantCode(t, err, errcode.ToolError)
+			tooltest.WantCode(t, err, errcode.ToolError)
 		}
 	})
 	t.Run("too few", func(t *testing.T) {
@@ -214,10 +215,10 @@ func TestFindElbowSpecGoldens(t *testing.T) {
 		}
 		y[2], y[5], y[8] = nil, nil, nil
 		_, err := run(t, map[string]any{"x": x, "y": y})
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 		// [test] all missing (the seed returned −1 there).
 		_, err = run(t, `{"x": [null, null, null, null, null, null, null, null, null, null, null], "y": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }
 
@@ -255,7 +256,7 @@ func TestFindElbowPiecewiseLinear(t *testing.T) {
 			px[i], py[i] = x[p], y[p]
 		}
 		r := call(t, map[string]any{"x": px, "y": py})
-		if got := perm[r.index(t)]; got != brk {
+		if got := perm[r.Int(t, "elbow_index")]; got != brk {
 			t.Fatalf("trial %d: n=%d, break at %d (slopes %.3g, %.3g): elbow at %d", trial, n, brk, m1, m2, got)
 		}
 	}
@@ -272,7 +273,7 @@ func TestFindElbowIndexIsIntoInput(t *testing.T) {
 		y[i] = max(v, 3*v-16) // slopes 1 then 3, meeting at x = 8
 	}
 	r := call(t, map[string]any{"x": pyfmt.Floats(x), "y": pyfmt.Floats(y)})
-	i := r.index(t)
+	i := r.Int(t, "elbow_index")
 	if i != 8 {
 		t.Fatalf("elbow_index = %d, want 8 (x = 8 in the input)", i)
 	}
@@ -358,8 +359,8 @@ func TestFindElbowErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := run(t, tc.input)
-			wantCode(t, err, tc.code)
+			_, err := tooltest.TryRun(t, findElbowDef(), tc.input) // Run's own checks
+			tooltest.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -385,7 +386,7 @@ func TestFindElbowExtremeValues(t *testing.T) {
 		`{"x": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "y": [0, 0, 0, 0, 0, 1e300, 0, 0, 0, 0, 0]}`,
 	} {
 		if _, err := run(t, in); err != nil {
-			wantCode(t, err, errcode.ToolError)
+			tooltest.WantCode(t, err, errcode.ToolError)
 		}
 	}
 }
@@ -393,8 +394,8 @@ func TestFindElbowExtremeValues(t *testing.T) {
 func TestFindElbowCap(t *testing.T) {
 	t.Parallel()
 	over := make([]float64, MaxElbowPoints+1)
-	_, err := run(t, map[string]any{"x": over, "y": over[:11]})
-	wantCode(t, err, errcode.InputTooLarge)
+	_, err := tooltest.TryRun(t, findElbowDef(), map[string]any{"x": over, "y": over[:11]}) // Run's own check
+	tooltest.WantCode(t, err, errcode.InputTooLarge)
 	if err := checkPairs(json.RawMessage(fmt.Sprintf(`{"x": %s, "y": %s}`, jsonList(MaxElbowPoints), jsonList(MaxElbowPoints)))); err != nil {
 		t.Errorf("%d points refused: %v", MaxElbowPoints, err)
 	}

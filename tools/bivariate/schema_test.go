@@ -1,12 +1,11 @@
 package bivariate
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 func TestDefs(t *testing.T) {
@@ -30,14 +29,7 @@ func TestDefs(t *testing.T) {
 
 func TestSchema(t *testing.T) {
 	t.Parallel()
-	var sch jsonschema.Schema
-	if err := json.Unmarshal(findElbowDef().Schema, &sch); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := sch.Resolve(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rs := tooltest.Compile(t, "find_elbow", findElbowDef().Schema)
 	const eleven = `[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]`
 	for in, ok := range map[string]bool{
 		`{"x": ` + eleven + `, "y": ` + eleven + `}`:                        true,
@@ -48,11 +40,7 @@ func TestSchema(t *testing.T) {
 		`{"x": ` + eleven + `, "y": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, true]}`: false,
 		`{"x": [[1], 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], "y": ` + eleven + `}`: false,
 	} {
-		var doc any
-		if err := json.Unmarshal([]byte(in), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if err := rs.Validate(doc); (err == nil) != ok {
+		if err := tooltest.Validate(t, rs, in); (err == nil) != ok {
 			t.Errorf("%s: valid = %v, want %v (%v)", in, err == nil, ok, err)
 		}
 	}

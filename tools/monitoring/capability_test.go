@@ -6,6 +6,7 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/stats"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 var cpkValues = []float64{10.1, 10.2, 9.9, 10.0, 10.05, 9.95, 10.12, 9.88}
@@ -31,21 +32,21 @@ func TestCapabilityGoldens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "process_capability", tc.input)
-			if got := r.num(t, "cpk"); !near(got, tc.cpk, 1e-9) {
+			if got := r.Num(t, "cpk"); !near(got, tc.cpk, 1e-9) {
 				t.Errorf("cpk = %.17g, want %.17g", got, tc.cpk)
 			}
-			if got := r.str(t, "interpretation"); got != tc.interp {
+			if got := r.Str(t, "interpretation"); got != tc.interp {
 				t.Errorf("interpretation %q, want %q", got, tc.interp)
 			}
-			if r.raw("lower_spec") != tc.lo || r.raw("upper_spec") != tc.hi || r.raw("n") != "8" {
+			if r.Raw("lower_spec") != tc.lo || r.Raw("upper_spec") != tc.hi || r.Raw("n") != "8" {
 				t.Errorf("echo %s", r)
 			}
 			robust, _ := tc.input["robust"].(bool)
 			if _, given := tc.input["robust"]; !given {
 				robust = true
 			}
-			if want := map[bool]string{true: "true", false: "false"}[robust]; r.raw("robust") != want {
-				t.Errorf("robust = %s, want %s", r.raw("robust"), want)
+			if want := map[bool]string{true: "true", false: "false"}[robust]; r.Raw("robust") != want {
+				t.Errorf("robust = %s, want %s", r.Raw("robust"), want)
 			}
 		})
 	}
@@ -58,11 +59,11 @@ func TestCapabilityShiftedProcess(t *testing.T) {
 	x := uniform(3, 50, 52, 56)
 	r := call(t, "process_capability", map[string]any{"values": x, "upper_spec": 60, "robust": false})
 	want := (60 - stats.NanMean(x)) / (3 * stats.NanStd(x, 1))
-	if got := r.num(t, "cpk"); !near(got, want, 1e-12) {
+	if got := r.Num(t, "cpk"); !near(got, want, 1e-12) {
 		t.Errorf("cpk = %v, want %v", got, want)
 	}
-	if r.raw("upper_spec") != "60" {
-		t.Errorf("upper_spec echoed as %s, want the integer 60", r.raw("upper_spec"))
+	if r.Raw("upper_spec") != "60" {
+		t.Errorf("upper_spec echoed as %s, want the integer 60", r.Raw("upper_spec"))
 	}
 }
 
@@ -73,8 +74,8 @@ func TestCapabilityProperties(t *testing.T) {
 	t.Parallel()
 	x := uniform(4, 40, 9.8, 10.2)
 	for _, robust := range []bool{true, false} {
-		base := call(t, "process_capability", map[string]any{"values": x, "lower_spec": 9, "upper_spec": 11.5, "robust": robust}).num(t, "cpk")
-		lowerOnly := call(t, "process_capability", map[string]any{"values": x, "lower_spec": 9, "robust": robust}).num(t, "cpk")
+		base := call(t, "process_capability", map[string]any{"values": x, "lower_spec": 9, "upper_spec": 11.5, "robust": robust}).Num(t, "cpk")
+		lowerOnly := call(t, "process_capability", map[string]any{"values": x, "lower_spec": 9, "robust": robust}).Num(t, "cpk")
 		if base != lowerOnly {
 			t.Errorf("robust=%v: Cpk %v, want the nearer (lower) side's %v", robust, base, lowerOnly)
 		}
@@ -83,7 +84,7 @@ func TestCapabilityProperties(t *testing.T) {
 		for i, v := range x {
 			y[i] = 8*v - 3
 		}
-		if got := call(t, "process_capability", map[string]any{"values": y, "lower_spec": 8*9 - 3, "upper_spec": 8*11.5 - 3, "robust": robust}).num(t, "cpk"); !near(got, base, 1e-9) {
+		if got := call(t, "process_capability", map[string]any{"values": y, "lower_spec": 8*9 - 3, "upper_spec": 8*11.5 - 3, "robust": robust}).Num(t, "cpk"); !near(got, base, 1e-9) {
 			t.Errorf("robust=%v: affine map changed Cpk from %v to %v", robust, base, got)
 		}
 		// Doubling every deviation from the centre 10 halves a symmetric
@@ -99,12 +100,12 @@ func TestCapabilityProperties(t *testing.T) {
 			center = stats.NanMean(x)
 		}
 		lo, hi := center-1.5, center+1.5
-		c1 := call(t, "process_capability", map[string]any{"values": x, "lower_spec": lo, "upper_spec": hi, "robust": robust}).num(t, "cpk")
+		c1 := call(t, "process_capability", map[string]any{"values": x, "lower_spec": lo, "upper_spec": hi, "robust": robust}).Num(t, "cpk")
 		wide := make([]float64, len(x))
 		for i, v := range x {
 			wide[i] = center + 2*(v-center)
 		}
-		c2 := call(t, "process_capability", map[string]any{"values": wide, "lower_spec": lo, "upper_spec": hi, "robust": robust}).num(t, "cpk")
+		c2 := call(t, "process_capability", map[string]any{"values": wide, "lower_spec": lo, "upper_spec": hi, "robust": robust}).Num(t, "cpk")
 		if !near(c2, c1/2, 1e-9) {
 			t.Errorf("robust=%v: doubling the spread gives Cpk %v, want %v/2", robust, c2, c1)
 		}
@@ -117,15 +118,15 @@ func TestCapabilityProperties(t *testing.T) {
 func TestCapabilityEdges(t *testing.T) {
 	t.Parallel()
 	r := call(t, "process_capability", `{"values": [10, 10, 10, 10, 10], "lower_spec": 9, "upper_spec": 12}`)
-	if r.raw("cpk") != "null" || r.str(t, "interpretation") != "Cpk = inf. Excellent capability — process is well within spec limits." {
+	if r.Raw("cpk") != "null" || r.Str(t, "interpretation") != "Cpk = inf. Excellent capability — process is well within spec limits." {
 		t.Errorf("zero spread inside the limits: %s", r)
 	}
 	r = call(t, "process_capability", `{"values": [10, 10, 10, 10, 10], "upper_spec": 10}`)
-	if r.raw("cpk") != "null" || r.str(t, "interpretation") != "Cpk is undefined: the values do not vary and sit on the specification limit." {
+	if r.Raw("cpk") != "null" || r.Str(t, "interpretation") != "Cpk is undefined: the values do not vary and sit on the specification limit." {
 		t.Errorf("zero spread on the limit: %s", r)
 	}
 	r = call(t, "process_capability", `{"values": [1, 2, null, 3, 4, 5], "lower_spec": 3.5, "robust": false}`)
-	if r.num(t, "cpk") >= 0 || r.raw("n") != "6" || r.raw("lower_spec") != "3.5" {
+	if r.Num(t, "cpk") >= 0 || r.Raw("n") != "6" || r.Raw("lower_spec") != "3.5" {
 		t.Errorf("centre below the lower limit: %s", r)
 	}
 	for _, tc := range []struct {
@@ -161,12 +162,12 @@ func TestCapabilityErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := try(t, "process_capability", tc.input)
-			wantCode(t, err, tc.code)
+			tooltest.WantCode(t, err, tc.code)
 		})
 	}
 	// Limits beyond the float range stay infinite rather than vanish.
 	r := call(t, "process_capability", `{"values": [1, 2, 3, 4, 5], "lower_spec": -1e400}`)
-	if r.raw("lower_spec") != "null" || r.raw("cpk") != "null" {
+	if r.Raw("lower_spec") != "null" || r.Raw("cpk") != "null" {
 		t.Errorf("infinite limit: %s", r)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools/internal/stats"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // The rubber-colour data set (100 values) of the seed's tests, from the
@@ -36,14 +37,14 @@ func TestShewhartRubberColour(t *testing.T) {
 		{key: "n_out_of_control", want: 0, rel: 0},
 		{key: "n_observations", want: 100, rel: 0},
 	})
-	if got := math.Round(r.num(t, "spread")); got != 11 { // the seed's test: round(s) == 11
+	if got := math.Round(r.Num(t, "spread")); got != 11 { // the seed's test: round(s) == 11
 		t.Errorf("round(spread) = %v, want 11", got)
 	}
-	if r.raw("out_of_control_indices") != "[]" || r.raw("out_of_control_values") != "[]" {
-		t.Errorf("out of control: %s %s, want [] []", r.raw("out_of_control_indices"), r.raw("out_of_control_values"))
+	if r.Raw("out_of_control_indices") != "[]" || r.Raw("out_of_control_values") != "[]" {
+		t.Errorf("out of control: %s %s, want [] []", r.Raw("out_of_control_indices"), r.Raw("out_of_control_values"))
 	}
-	if r.str(t, "chart_type") != "shewhart" || r.str(t, "style") != "regular" {
-		t.Errorf("chart_type/style echoed as %s/%s", r.raw("chart_type"), r.raw("style"))
+	if r.Str(t, "chart_type") != "shewhart" || r.Str(t, "style") != "regular" {
+		t.Errorf("chart_type/style echoed as %s/%s", r.Raw("chart_type"), r.Raw("style"))
 	}
 
 	r = call(t, "control_chart", map[string]any{"values": y, "chart_type": "shewhart"})
@@ -54,8 +55,8 @@ func TestShewhartRubberColour(t *testing.T) {
 		{key: "lower_control_limit", want: 197.2459, rel: 1e-12},
 		{key: "n_out_of_control", want: 0, rel: 0},
 	})
-	if r.str(t, "style") != "robust" {
-		t.Errorf("default style %s, want robust", r.raw("style"))
+	if r.Str(t, "style") != "robust" {
+		t.Errorf("default style %s, want robust", r.Raw("style"))
 	}
 }
 
@@ -71,13 +72,13 @@ func TestShewhartSmall(t *testing.T) {
 		{key: "spread", want: 2.9652, rel: 1e-12},
 		{key: "n_out_of_control", want: 1, rel: 0},
 	})
-	if got := r.ints(t, "out_of_control_indices"); !slices.Equal(got, []int{6}) {
+	if got := r.Ints(t, "out_of_control_indices"); !slices.Equal(got, []int{6}) {
 		t.Errorf("out_of_control_indices = %v, want [6]", got)
 	}
-	if got := r.raw("out_of_control_values"); got != "[17.0]" {
+	if got := r.Raw("out_of_control_values"); got != "[17.0]" {
 		t.Errorf("out_of_control_values = %s, want [17.0]", got)
 	}
-	if got := r.raw("target"); got != "30.0" {
+	if got := r.Raw("target"); got != "30.0" {
 		t.Errorf("target written as %s, want 30.0 (a Python float)", got)
 	}
 }
@@ -232,10 +233,10 @@ func TestHoltWintersTool(t *testing.T) {
 		{key: "n_out_of_control", want: 0, rel: 0},
 		{key: "n_observations", want: 11, rel: 0},
 	})
-	if r.str(t, "chart_type") != "holt_winters" || r.str(t, "style") != "robust" {
-		t.Errorf("defaults echoed as %s/%s", r.raw("chart_type"), r.raw("style"))
+	if r.Str(t, "chart_type") != "holt_winters" || r.Str(t, "style") != "robust" {
+		t.Errorf("defaults echoed as %s/%s", r.Raw("chart_type"), r.Raw("style"))
 	}
-	if s, seed := r.num(t, "spread"), 3.800475105710068; math.Abs(s/seed-1/math.Sqrt(0.771)) > 0.01 {
+	if s, seed := r.Num(t, "spread"), 3.800475105710068; math.Abs(s/seed-1/math.Sqrt(0.771)) > 0.01 {
 		t.Errorf("spread %v is not about 1/√0.771 times the seed's %v", s, seed)
 	}
 
@@ -256,7 +257,7 @@ func TestHoltWintersTool(t *testing.T) {
 		{key: "spread", want: 4.6740923198158235, rel: 1e-9},
 		{key: "n_observations", want: 25, rel: 0},
 	})
-	if got := r.ints(t, "out_of_control_indices"); !slices.Equal(got, []int{10}) {
+	if got := r.Ints(t, "out_of_control_indices"); !slices.Equal(got, []int{10}) {
 		t.Errorf("out_of_control_indices = %v, want [10] (147.043)", got)
 	}
 }
@@ -278,7 +279,7 @@ func TestHoltWintersShort(t *testing.T) {
 	}
 	// A short series is never judged, however far a point lies.
 	r = call(t, "control_chart", `{"values": [1, 1, 1, 1, 1, 1, 1, 1, 1000]}`)
-	if r.num(t, "n_out_of_control") != 0 {
+	if r.Num(t, "n_out_of_control") != 0 {
 		t.Errorf("short series judged: %s", r)
 	}
 }
@@ -441,15 +442,15 @@ func TestControlChartProperties(t *testing.T) {
 	} {
 		t.Run(tc.chartType+"/"+tc.style, func(t *testing.T) {
 			r := call(t, "control_chart", map[string]any{"values": inControl, "chart_type": tc.chartType, "style": tc.style})
-			if n := r.num(t, "n_out_of_control"); n != 0 {
-				t.Errorf("in-control data: %v points flagged: %s", n, r.raw("out_of_control_indices"))
+			if n := r.Num(t, "n_out_of_control"); n != 0 {
+				t.Errorf("in-control data: %v points flagged: %s", n, r.Raw("out_of_control_indices"))
 			}
-			if lo, hi := r.num(t, "lower_control_limit"), r.num(t, "upper_control_limit"); !(lo < 49 && hi > 51) {
+			if lo, hi := r.Num(t, "lower_control_limit"), r.Num(t, "upper_control_limit"); !(lo < 49 && hi > 51) {
 				t.Errorf("limits [%v, %v] do not contain the data's range [49, 51]", lo, hi)
 			}
 
 			r = call(t, "control_chart", map[string]any{"values": shifted, "chart_type": tc.chartType, "style": tc.style})
-			idx := r.ints(t, "out_of_control_indices")
+			idx := r.Ints(t, "out_of_control_indices")
 			if want := []int{115, 116, 117, 118, 119}; !slices.Equal(idx, want) {
 				t.Fatalf("shifted series: flagged %v, want the shifted stretch %v", idx, want)
 			}
@@ -462,11 +463,11 @@ func TestControlChartProperties(t *testing.T) {
 			}
 			s := call(t, "control_chart", map[string]any{"values": scaled, "chart_type": tc.chartType, "style": tc.style})
 			for _, k := range []string{"target", "spread", "upper_control_limit", "lower_control_limit"} {
-				if got, want := s.num(t, k), 4*r.num(t, k); !near(got, want, 1e-12) {
+				if got, want := s.Num(t, k), 4*r.Num(t, k); !near(got, want, 1e-12) {
 					t.Errorf("scaled %s = %v, want %v", k, got, want)
 				}
 			}
-			if got := s.ints(t, "out_of_control_indices"); !slices.Equal(got, idx) {
+			if got := s.Ints(t, "out_of_control_indices"); !slices.Equal(got, idx) {
 				t.Errorf("scaled series flags %v, want %v", got, idx)
 			}
 		})
@@ -478,7 +479,7 @@ func TestControlChartProperties(t *testing.T) {
 func TestControlChartMissingValues(t *testing.T) {
 	t.Parallel()
 	r := call(t, "control_chart", `{"values": [33, null, 30, 29, 30, 27, 32, 17], "chart_type": "shewhart"}`)
-	if got := r.ints(t, "out_of_control_indices"); !slices.Equal(got, []int{7}) || r.num(t, "n_observations") != 8 || r.num(t, "target") != 30 {
+	if got := r.Ints(t, "out_of_control_indices"); !slices.Equal(got, []int{7}) || r.Num(t, "n_observations") != 8 || r.Num(t, "target") != 30 {
 		t.Errorf("got %s", r)
 	}
 }
@@ -503,7 +504,7 @@ func TestControlChartErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := try(t, "control_chart", tc.input)
-			wantCode(t, err, tc.code)
+			tooltest.WantCode(t, err, tc.code)
 		})
 	}
 }

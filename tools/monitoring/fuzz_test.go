@@ -63,11 +63,11 @@ func FuzzControlChart(f *testing.F) {
 			}
 			return
 		}
-		idx := r.ints(t, "out_of_control_indices")
-		if int(r.num(t, "n_out_of_control")) != len(idx) || len(r.floats(t, "out_of_control_values")) != len(idx) {
+		idx := r.Ints(t, "out_of_control_indices")
+		if int(r.Num(t, "n_out_of_control")) != len(idx) || len(r.Floats(t, "out_of_control_values")) != len(idx) {
 			t.Fatalf("inconsistent counts: %s", r)
 		}
-		target, spread := r.num(t, "target"), r.num(t, "spread")
+		target, spread := r.Num(t, "target"), r.Num(t, "spread")
 		for _, i := range idx {
 			v, _ := values[i].(float64)
 			if values[i] == nil || !(math.Abs(v-target) > 3*spread) {

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/jsonschema-go/jsonschema"
-
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -18,20 +17,9 @@ import (
 // the JSON and its top-level keys.
 func runDef(t *testing.T, def tool.Def, input any, out any) (raw []byte, keys map[string]json.RawMessage) {
 	t.Helper()
-	b, err := json.Marshal(input)
+	raw, err := tooltest.RunJSON(t, def, input)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := def.Check(b); err != nil {
-		t.Fatalf("%s Check: %v", def.Name, err)
-	}
-	res, err := def.Run(context.Background(), b)
-	if err != nil {
-		t.Fatalf("%s Run: %v", def.Name, err)
-	}
-	raw, err = tool.Marshal(res)
-	if err != nil {
-		t.Fatalf("Marshal: %v", err)
+		t.Fatalf("%s: %v", def.Name, err)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -78,16 +66,7 @@ func runCheckCases(t *testing.T, def tool.Def, cases []checkCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var b []byte
-			if raw, ok := tc.input.(string); ok {
-				b = []byte(raw)
-			} else {
-				var err error
-				if b, err = json.Marshal(tc.input); err != nil {
-					t.Fatal(err)
-				}
-			}
-			err := def.Check(b)
+			err := def.Check(tooltest.InputJSON(t, tc.input))
 			if tc.wantCode == "" {
 				if err != nil {
 					t.Fatalf("Check = %v, want nil", err)
@@ -117,14 +96,7 @@ type schemaCase struct {
 // unknown keys and describes every property with "Required." or its default.
 func runSchemaCases(t *testing.T, def tool.Def, cases []schemaCase) {
 	t.Helper()
-	var sch jsonschema.Schema
-	if err := json.Unmarshal(def.Schema, &sch); err != nil {
-		t.Fatal(err)
-	}
-	rs, err := sch.Resolve(nil)
-	if err != nil {
-		t.Fatalf("schema does not resolve: %v", err)
-	}
+	rs := tooltest.Compile(t, def.Name, def.Schema)
 	var doc struct {
 		Properties           map[string]map[string]any `json:"properties"`
 		AdditionalProperties *bool                     `json:"additionalProperties"`
@@ -144,11 +116,7 @@ func runSchemaCases(t *testing.T, def tool.Def, cases []schemaCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var v any
-			if err := json.Unmarshal([]byte(tc.input), &v); err != nil {
-				t.Fatal(err)
-			}
-			if err := rs.Validate(v); (err == nil) != tc.valid {
+			if err := tooltest.Validate(t, rs, tc.input); (err == nil) != tc.valid {
 				t.Errorf("Validate = %v, want valid=%v", err, tc.valid)
 			}
 		})

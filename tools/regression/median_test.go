@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // TestRepeatedMedianGoldens holds seed-spec §6.3's repeated-median cases
@@ -56,7 +57,7 @@ func TestRepeatedMedianAgreesWithRobustRegression(t *testing.T) {
 			y[i] = 2 - 0.7*x[i] + rng.NormFloat64()
 		}
 		in := map[string]any{"x": x, "y": y}
-		a, b := call(t, "repeated_median", in).num(t, "slope"), call(t, "robust_regression", in).num(t, "slope")
+		a, b := call(t, "repeated_median", in).Num(t, "slope"), call(t, "robust_regression", in).Num(t, "slope")
 		if a != b || math.IsNaN(a) {
 			t.Fatalf("repeated_median slope %v, robust_regression slope %v", a, b)
 		}
@@ -79,8 +80,8 @@ func TestRepeatedMedianErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := try(t, "repeated_median", tc.input)
-			wantCode(t, err, tc.code)
+			_, err := tooltest.TryRun(t, def(t, "repeated_median"), tc.input) // Run's own checks
+			tooltest.WantCode(t, err, tc.code)
 		})
 	}
 }

@@ -1,15 +1,13 @@
 package regression_test
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
 	"github.com/toolq/toolq/tools"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // TestThroughRegistry runs the family through the real registry: size caps,
@@ -36,60 +34,29 @@ func TestThroughRegistry(t *testing.T) {
 		s := "[" + strings.Join(v, ",") + "]"
 		return `{"x": ` + s + `, "y": ` + s + `}`
 	}
-	cases := []struct {
-		name     string
-		tool     string
-		input    string
-		wantCode errcode.Code // "" for success
-		wantOut  map[string]any
-	}{
+	cases := []tooltest.RegistryCase{
 		{
-			name: "defaults as null", tool: "robust_regression",
-			input:   `{"x": [1, 2, 3, 4], "y": [2, 4, 6, 8], "confidence_level": null, "fit_intercept": null}`,
-			wantOut: map[string]any{"slope": 2.0, "intercept": 0.0, "confidence_level": 0.95, "n": 4.0},
+			Name: "defaults as null", Tool: "robust_regression",
+			Input:   `{"x": [1, 2, 3, 4], "y": [2, 4, 6, 8], "confidence_level": null, "fit_intercept": null}`,
+			WantOut: map[string]any{"slope": 2.0, "intercept": 0.0, "confidence_level": 0.95, "n": 4.0},
 		},
-		{name: "too few items", tool: "robust_regression", input: `{"x": [1, 2], "y": [1, 2]}`, wantCode: errcode.InputInvalid},
-		{name: "confidence level 1", tool: "robust_regression", input: `{"x": [1, 2, 3], "y": [1, 2, 3], "confidence_level": 1}`, wantCode: errcode.InputInvalid},
-		{name: "fit_intercept not a boolean", tool: "robust_regression", input: `{"x": [1, 2, 3], "y": [1, 2, 3], "fit_intercept": 1}`, wantCode: errcode.InputInvalid},
-		{name: "length mismatch", tool: "robust_regression", input: `{"x": [1, 2, 3], "y": [1, 2, 3, 4]}`, wantCode: errcode.InputInvalid},
-		{name: "missing leaves two pairs", tool: "robust_regression", input: `{"x": [1, 2, null], "y": [1, 2, 3]}`, wantCode: errcode.ToolError},
-		{name: "over the cap", tool: "repeated_median", input: pairs(5001), wantCode: errcode.InputTooLarge},
-		{name: "over the cap", tool: "robust_regression", input: pairs(5001), wantCode: errcode.InputTooLarge},
-		{name: "missing y", tool: "repeated_median", input: `{"x": [1, 2, 3]}`, wantCode: errcode.InputInvalid},
+		{Name: "too few items", Tool: "robust_regression", Input: `{"x": [1, 2], "y": [1, 2]}`, WantCode: errcode.InputInvalid},
+		{Name: "confidence level 1", Tool: "robust_regression", Input: `{"x": [1, 2, 3], "y": [1, 2, 3], "confidence_level": 1}`, WantCode: errcode.InputInvalid},
+		{Name: "fit_intercept not a boolean", Tool: "robust_regression", Input: `{"x": [1, 2, 3], "y": [1, 2, 3], "fit_intercept": 1}`, WantCode: errcode.InputInvalid},
+		{Name: "length mismatch", Tool: "robust_regression", Input: `{"x": [1, 2, 3], "y": [1, 2, 3, 4]}`, WantCode: errcode.InputInvalid},
+		{Name: "missing leaves two pairs", Tool: "robust_regression", Input: `{"x": [1, 2, null], "y": [1, 2, 3]}`, WantCode: errcode.ToolError},
+		{Name: "over the cap", Tool: "repeated_median", Input: pairs(5001), WantCode: errcode.InputTooLarge},
+		{Name: "over the cap", Tool: "robust_regression", Input: pairs(5001), WantCode: errcode.InputTooLarge},
+		{Name: "missing y", Tool: "repeated_median", Input: `{"x": [1, 2, 3]}`, WantCode: errcode.InputInvalid},
 		{
-			name: "slope", tool: "repeated_median", input: `{"x": [0, 1, 2, 3], "y": [5, 1, 6, 72]}`,
-			wantOut: map[string]any{"slope": 5.0, "n": 4.0},
+			Name: "slope", Tool: "repeated_median", Input: `{"x": [0, 1, 2, 3], "y": [5, 1, 6, 72]}`,
+			WantOut: map[string]any{"slope": 5.0, "n": 4.0},
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.tool+"/"+tc.name, func(t *testing.T) {
-			t.Parallel()
-			norm, err := reg.Validate(tc.tool, []byte(tc.input), nil)
-			if err == nil {
-				var out json.RawMessage
-				out, err = reg.Execute(context.Background(), tc.tool, norm)
-				if err == nil && tc.wantCode == "" {
-					var got map[string]any
-					if err := json.Unmarshal(out, &got); err != nil {
-						t.Fatal(err)
-					}
-					for k, want := range tc.wantOut {
-						if got[k] != want {
-							t.Errorf("%s = %v, want %v (result %s)", k, got[k], want, out)
-						}
-					}
-					return
-				}
-			}
-			if tc.wantCode == "" {
-				t.Fatalf("unexpected error: %v", err)
-			}
-			var e *errcode.Error
-			if !errors.As(err, &e) || e.Code != tc.wantCode {
-				t.Fatalf("error %v, want code %s", err, tc.wantCode)
-			}
-		})
+	for i := range cases {
+		cases[i].Name = cases[i].Tool + "/" + cases[i].Name
 	}
+	tooltest.RunRegistryCases(t, reg, cases)
 	// The cap is inclusive: 5000 pairs pass validation (not run here: the
 	// O(N²) fit is timed by the stats benchmark instead).
 	if _, err := reg.Validate("repeated_median", []byte(pairs(5000)), nil); err != nil {

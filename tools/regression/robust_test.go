@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // The seed's test_regression_simple_robust data (seed-spec §6.3).
@@ -38,14 +39,14 @@ func TestRobustRegressionSpecGoldens(t *testing.T) {
 			{"r2", 0.999919429560, 1e-6},
 			{"slope", 4.69038, 1e-6},
 		} {
-			if got := r.num(t, g.key); !near(got, g.want, g.rel, 0) {
+			if got := r.Num(t, g.key); !near(got, g.want, g.rel, 0) {
 				t.Errorf("%s = %.17g, want %.17g (rel %g)", g.key, got, g.want, g.rel)
 			}
 		}
-		if got := r.num(t, "intercept"); math.Abs(got-(-0.00218)) > 5e-6 {
+		if got := r.Num(t, "intercept"); math.Abs(got-(-0.00218)) > 5e-6 {
 			t.Errorf("intercept = %v, want -0.00218 to 5 decimals", got)
 		}
-		ci := r.floats(t, "slope_confidence_interval")
+		ci := r.Floats(t, "slope_confidence_interval")
 		for i, want := range []float64{4.613168754659696, 4.767594875576326} {
 			if !near(ci[i], want, 1e-9, 0) {
 				t.Errorf("slope_confidence_interval[%d] = %.17g, want %.17g", i, ci[i], want)
@@ -57,11 +58,11 @@ func TestRobustRegressionSpecGoldens(t *testing.T) {
 			}
 		}
 		for i, want := range []float64{0.0, 0.000118863, 0.005006413, -0.0035648, -0.000326859} { // [test]
-			if got := r.floats(t, "residuals")[i]; math.Abs(got-want) > 1e-9 {
+			if got := r.Floats(t, "residuals")[i]; math.Abs(got-want) > 1e-9 {
 				t.Errorf("residuals[%d] = %.12g, want %v", i, got, want)
 			}
 		}
-		px, lo, hi := r.floats(t, "prediction_interval_x"), r.floats(t, "prediction_interval_lower"), r.floats(t, "prediction_interval_upper")
+		px, lo, hi := r.Floats(t, "prediction_interval_x"), r.Floats(t, "prediction_interval_lower"), r.Floats(t, "prediction_interval_upper")
 		if len(px) != 50 || len(lo) != 50 || len(hi) != 50 {
 			t.Fatalf("prediction arrays have %d, %d, %d points, want 50", len(px), len(lo), len(hi))
 		}
@@ -87,14 +88,14 @@ func TestRobustRegressionSpecGoldens(t *testing.T) {
 		for key, want := range map[string]float64{
 			"slope": 4.690381815118011, "r2": 0.9998806933410466, "standard_error": 0.003752614133423049,
 		} {
-			if got := r.num(t, key); !near(got, want, 1e-9, 0) {
+			if got := r.Num(t, key); !near(got, want, 1e-9, 0) {
 				t.Errorf("%s = %.17g, want %.17g", key, got, want)
 			}
 		}
 		if got := string(r["intercept"]); got != "0.0" {
 			t.Errorf("intercept = %s, want 0.0", got)
 		}
-		ci := r.floats(t, "slope_confidence_interval")
+		ci := r.Floats(t, "slope_confidence_interval")
 		if !near(ci[0], 4.6192548687714465, 1e-9, 0) || !near(ci[1], 4.761508761464575, 1e-9, 0) {
 			t.Errorf("slope_confidence_interval = %v, want [4.6192548687714465, 4.761508761464575]", ci)
 		}
@@ -109,7 +110,7 @@ func TestRobustRegressionSpecGoldens(t *testing.T) {
 			}
 		}
 		for _, key := range []string{"slope_confidence_interval", "prediction_interval_lower", "prediction_interval_upper"} {
-			for i, v := range r.floats(t, key) {
+			for i, v := range r.Floats(t, key) {
 				if !math.IsNaN(v) {
 					t.Errorf("%s[%d] = %v, want null", key, i, v)
 				}
@@ -161,9 +162,9 @@ func TestRobustRegressionMatchesSeed(t *testing.T) {
 					t.Errorf("result has no key %q", key)
 					continue
 				}
-				want := result{key: raw}
+				want := tooltest.Result{key: raw}
 				if raw[0] == '[' {
-					g, w := r.floats(t, key), want.floats(t, key)
+					g, w := r.Floats(t, key), want.Floats(t, key)
 					if len(g) != len(w) {
 						t.Errorf("%s has %d values, the seed %d", key, len(g), len(w))
 						continue
@@ -178,7 +179,7 @@ func TestRobustRegressionMatchesSeed(t *testing.T) {
 				if key == "n" && string(got) != string(raw) {
 					t.Errorf("n = %s, seed %s", got, raw)
 				}
-				if g, w := r.num(t, key), want.num(t, key); !near(g, w, 1e-9, 1e-12) {
+				if g, w := r.Num(t, key), want.Num(t, key); !near(g, w, 1e-9, 1e-12) {
 					t.Errorf("%s = %.17g, seed %.17g", key, g, w)
 				}
 			}
@@ -205,10 +206,10 @@ func TestRobustRegressionExactLine(t *testing.T) {
 			y[i] = a + b*x[i]
 		}
 		r := call(t, "robust_regression", map[string]any{"x": x, "y": y})
-		if r.num(t, "slope") != b || r.num(t, "intercept") != a || r.num(t, "r2") != 1 || r.num(t, "standard_error") != 0 {
+		if r.Num(t, "slope") != b || r.Num(t, "intercept") != a || r.Num(t, "r2") != 1 || r.Num(t, "standard_error") != 0 {
 			t.Fatalf("trial %d: exact line %v + %v·x fitted as %v", trial, a, b, r)
 		}
-		if ci := r.floats(t, "slope_confidence_interval"); ci[0] != b || ci[1] != b {
+		if ci := r.Floats(t, "slope_confidence_interval"); ci[0] != b || ci[1] != b {
 			t.Fatalf("trial %d: slope interval %v on an exact line, want [%v, %v]", trial, ci, b, b)
 		}
 		// n/2 − 1 outliers leave g good points with g − 1 > (n − 1)/2.
@@ -216,7 +217,7 @@ func TestRobustRegressionExactLine(t *testing.T) {
 			y[i] += 1 + 1000*rng.Float64()
 		}
 		r = call(t, "robust_regression", map[string]any{"x": x, "y": y})
-		if got := r.num(t, "slope"); got != b {
+		if got := r.Num(t, "slope"); got != b {
 			t.Fatalf("trial %d: slope %v with outliers, want %v", trial, got, b)
 		}
 	}
@@ -254,8 +255,8 @@ func TestRobustRegressionErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := try(t, "robust_regression", tc.input)
-			wantCode(t, err, tc.code)
+			_, err := tooltest.TryRun(t, def(t, "robust_regression"), tc.input) // Run's own checks
+			tooltest.WantCode(t, err, tc.code)
 		})
 	}
 }
@@ -270,7 +271,7 @@ func TestRobustRegressionExtremeValues(t *testing.T) {
 		`{"x": [0, 0, 1], "y": [0, 0, 0], "confidence_level": 1e-300}`,
 	} {
 		r := call(t, "robust_regression", in)
-		if n := len(r.floats(t, "prediction_interval_x")); n != 50 {
+		if n := len(r.Floats(t, "prediction_interval_x")); n != 50 {
 			t.Errorf("%s: %d band points, want 50", in, n)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // r12minus90 is the seed's test_confidence_interval vector, minus 90 as the
@@ -23,10 +24,10 @@ func TestConfidenceIntervalGolden(t *testing.T) {
 	t.Run("classical", func(t *testing.T) {
 		r := call(t, "confidence_interval", map[string]any{"values": x, "method": "classical"})
 		// [test] R t.test to 1e-4, and [obs] the seed tool.
-		if lo := r.num(t, "lower"); math.Abs(lo-3.230888) > 1e-4 {
+		if lo := r.Num(t, "lower"); math.Abs(lo-3.230888) > 1e-4 {
 			t.Errorf("lower = %v, want 3.230888 ± 1e-4", lo)
 		}
-		if hi := r.num(t, "upper"); math.Abs(hi-10.037445) > 1e-4 {
+		if hi := r.Num(t, "upper"); math.Abs(hi-10.037445) > 1e-4 {
 			t.Errorf("upper = %v, want 10.037445 ± 1e-4", hi)
 		}
 		checkGolden(t, r, []golden{
@@ -35,10 +36,10 @@ func TestConfidenceIntervalGolden(t *testing.T) {
 			{"lower", 6.6341666666666645 - 3.4032783473506285, 1e-9},
 			{"confidence_level", 0.95, 0},
 		})
-		if got := r.str(t, "method"); got != "classical" {
+		if got := r.Str(t, "method"); got != "classical" {
 			t.Errorf("method = %q, want classical", got)
 		}
-		if got := r.raw("n"); got != "12" {
+		if got := r.Raw("n"); got != "12" {
 			t.Errorf("n = %s, want 12", got)
 		}
 	})
@@ -50,7 +51,7 @@ func TestConfidenceIntervalGolden(t *testing.T) {
 			{"center", 6.369999999999997, 1e-12},
 			{"upper", 9.02644143257099, 1e-9},
 		})
-		if got := r.str(t, "method"); got != "robust" {
+		if got := r.Str(t, "method"); got != "robust" {
 			t.Errorf("method = %q, want robust", got)
 		}
 	})
@@ -61,14 +62,14 @@ func TestConfidenceIntervalSeedToolTests(t *testing.T) {
 	t.Parallel()
 	t.Run("ordered", func(t *testing.T) {
 		r := call(t, "confidence_interval", map[string]any{"values": []float64{10, 11, 12, 10, 9, 10}})
-		lo, c, hi := r.num(t, "lower"), r.num(t, "center"), r.num(t, "upper")
+		lo, c, hi := r.Num(t, "lower"), r.Num(t, "center"), r.Num(t, "upper")
 		if !(lo < c && c < hi) {
 			t.Fatalf("lower %v, center %v, upper %v: want lower < center < upper", lo, c, hi)
 		}
 	})
 	t.Run("99% wider than 95%", func(t *testing.T) {
-		w95 := call(t, "confidence_interval", map[string]any{"values": seq(1, 19), "confidence_level": 0.95}).num(t, "margin_of_error")
-		w99 := call(t, "confidence_interval", map[string]any{"values": seq(1, 19), "confidence_level": 0.99}).num(t, "margin_of_error")
+		w95 := call(t, "confidence_interval", map[string]any{"values": seq(1, 19), "confidence_level": 0.95}).Num(t, "margin_of_error")
+		w99 := call(t, "confidence_interval", map[string]any{"values": seq(1, 19), "confidence_level": 0.99}).Num(t, "margin_of_error")
 		if !(w99 > w95) {
 			t.Fatalf("99%% margin %v, 95%% margin %v: want wider", w99, w95)
 		}
@@ -83,7 +84,7 @@ func TestConfidenceIntervalSeedToolTests(t *testing.T) {
 	})
 	t.Run("one value left", func(t *testing.T) {
 		_, err := try(t, "confidence_interval", `{"values": [1, null, null]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }
 
@@ -110,17 +111,17 @@ func TestTTestTwoSamplesGolden(t *testing.T) {
 		{"z_value", -2.9906, 1e-4},
 		{"p_value", 0.00674, 1e-3},
 	})
-	if got := r.raw("degrees_of_freedom"); got != "22.0" {
+	if got := r.Raw("degrees_of_freedom"); got != "22.0" {
 		t.Errorf("degrees_of_freedom = %s, want the float 22.0", got)
 	}
-	if got := r.raw("group_a_n"); got != "12" {
+	if got := r.Raw("group_a_n"); got != "12" {
 		t.Errorf("group_a_n = %s, want 12", got)
 	}
-	if !r.boolean(t, "significant") {
+	if !r.Bool(t, "significant") {
 		t.Errorf("significant = false, want true")
 	}
 	want := "The difference (B - A = -2.176) IS statistically significant (p=0.0067 < 0.05)."
-	if got := r.str(t, "interpretation"); got != want {
+	if got := r.Str(t, "interpretation"); got != want {
 		t.Errorf("interpretation = %q, want %q", got, want)
 	}
 }
@@ -131,8 +132,8 @@ func TestTTestTwoSamplesSeedToolTests(t *testing.T) {
 	t.Run("clearly different", func(t *testing.T) {
 		r := call(t, "ttest_two_samples", map[string]any{
 			"group_a": []float64{100, 101, 99, 100, 101}, "group_b": []float64{200, 201, 199, 200, 201}})
-		r.hasKeys(t, "p_value", "z_value", "conf_int_lower", "conf_int_upper", "interpretation")
-		if !r.boolean(t, "significant") || !(r.num(t, "p_value") < 0.05) {
+		r.HasKeys(t, "p_value", "z_value", "conf_int_lower", "conf_int_upper", "interpretation")
+		if !r.Bool(t, "significant") || !(r.Num(t, "p_value") < 0.05) {
 			t.Fatalf("want significant with p < 0.05: %s", r)
 		}
 	})
@@ -140,16 +141,16 @@ func TestTTestTwoSamplesSeedToolTests(t *testing.T) {
 		// [obs] z and p null, interval 0.0/0.0, pooled_std 0.0.
 		ten := []float64{10, 10, 10, 10, 10}
 		r := call(t, "ttest_two_samples", map[string]any{"group_a": ten, "group_b": ten})
-		if r.boolean(t, "significant") {
+		if r.Bool(t, "significant") {
 			t.Errorf("significant = true, want false")
 		}
 		for key, want := range map[string]string{"z_value": "null", "p_value": "null", "conf_int_lower": "0.0", "conf_int_upper": "0.0", "pooled_std": "0.0"} {
-			if got := r.raw(key); got != want {
+			if got := r.Raw(key); got != want {
 				t.Errorf("%s = %s, want %s", key, got, want)
 			}
 		}
 		want := "The difference (B - A = 0) is NOT statistically significant (p=nan >= 0.05)."
-		if got := r.str(t, "interpretation"); got != want {
+		if got := r.Str(t, "interpretation"); got != want {
 			t.Errorf("interpretation = %q, want %q", got, want)
 		}
 	})
@@ -159,7 +160,7 @@ func TestTTestTwoSamplesSeedToolTests(t *testing.T) {
 	})
 	t.Run("too few in a group", func(t *testing.T) {
 		_, err := try(t, "ttest_two_samples", `{"group_a": [1, null], "group_b": [1, 2, 3]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }
 
@@ -181,12 +182,12 @@ func TestTTestPairedSamplesGolden(t *testing.T) {
 		{"p_value", 0.01685, 1e-3},
 	})
 	for key, want := range map[string]string{"degrees_of_freedom": "11", "group_a_n": "12", "group_b_n": "12", "confidence_level": "0.95"} {
-		if got := r.raw(key); got != want {
+		if got := r.Raw(key); got != want {
 			t.Errorf("%s = %s, want %s", key, got, want)
 		}
 	}
 	want := "The mean paired difference (A - B = 2.176) IS statistically significant (p=0.0169 < 0.05)."
-	if got := r.str(t, "interpretation"); got != want {
+	if got := r.Str(t, "interpretation"); got != want {
 		t.Errorf("interpretation = %q, want %q", got, want)
 	}
 }
@@ -197,11 +198,11 @@ func TestTTestPairedSamplesSeedToolTests(t *testing.T) {
 	t.Run("identical lists", func(t *testing.T) {
 		x := []float64{1, 2, 3, 4, 5}
 		r := call(t, "ttest_paired_samples", map[string]any{"group_a": x, "group_b": x})
-		r.hasKeys(t, "differences_mean", "p_value", "z_value", "significant", "interpretation")
-		if got := r.num(t, "differences_mean"); math.Abs(got) > 1e-12 {
+		r.HasKeys(t, "differences_mean", "p_value", "z_value", "significant", "interpretation")
+		if got := r.Num(t, "differences_mean"); math.Abs(got) > 1e-12 {
 			t.Errorf("differences_mean = %v, want 0", got)
 		}
-		if r.boolean(t, "significant") {
+		if r.Bool(t, "significant") {
 			t.Errorf("significant = true, want false")
 		}
 	})
@@ -210,7 +211,7 @@ func TestTTestPairedSamplesSeedToolTests(t *testing.T) {
 		// Pairs (1, 1.5), (4, 4.1), (5, 5.6): three differences, two dof;
 		// the group means and counts use each group's own values.
 		for key, want := range map[string]string{"degrees_of_freedom": "2", "group_a_n": "4", "group_b_n": "4"} {
-			if got := r.raw(key); got != want {
+			if got := r.Raw(key); got != want {
 				t.Errorf("%s = %s, want %s", key, got, want)
 			}
 		}
@@ -218,9 +219,9 @@ func TestTTestPairedSamplesSeedToolTests(t *testing.T) {
 	})
 	t.Run("length mismatch", func(t *testing.T) {
 		input := `{"group_a": [1, 2, 3], "group_b": [1, 2]}`
-		wantCode(t, def(t, "ttest_paired_samples").Check([]byte(input)), errcode.InputInvalid)
-		_, err := try(t, "ttest_paired_samples", input)
-		wantCode(t, err, errcode.InputInvalid)
+		tooltest.WantCode(t, def(t, "ttest_paired_samples").Check([]byte(input)), errcode.InputInvalid)
+		_, err := tooltest.TryRun(t, def(t, "ttest_paired_samples"), input) // Run checks too
+		tooltest.WantCode(t, err, errcode.InputInvalid)
 	})
 	t.Run("same length passes the check", func(t *testing.T) {
 		if err := def(t, "ttest_paired_samples").Check([]byte(`{"group_a": [1, null], "group_b": [1, 2]}`)); err != nil {
@@ -229,6 +230,6 @@ func TestTTestPairedSamplesSeedToolTests(t *testing.T) {
 	})
 	t.Run("too few pairs", func(t *testing.T) {
 		_, err := try(t, "ttest_paired_samples", `{"group_a": [1, null, 3], "group_b": [1, 2, null]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 func TestNormalityTestGolden(t *testing.T) {
@@ -27,11 +28,11 @@ func TestNormalityTestGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "normality_test", map[string]any{"values": tc.x})
 			checkGolden(t, r, []golden{{"statistic", tc.w, 2e-7}, {"p_value", tc.p, 5e-6}, {"p_value", tc.rNote, 1e-3 / tc.rNote}, {"alpha", 0.05, 0}})
-			if !r.boolean(t, "is_normal") {
-				t.Errorf("is_normal = false, want true (p %v ≥ 0.05)", r.num(t, "p_value"))
+			if !r.Bool(t, "is_normal") {
+				t.Errorf("is_normal = false, want true (p %v ≥ 0.05)", r.Num(t, "p_value"))
 			}
 			want := "At the 5% significance level, the data appear consistent with a normal distribution."
-			if got := r.str(t, "interpretation"); got != want {
+			if got := r.Str(t, "interpretation"); got != want {
 				t.Errorf("interpretation = %q, want %q", got, want)
 			}
 		})
@@ -48,8 +49,8 @@ func TestNormalityTestSeedToolTests(t *testing.T) {
 		// p = 0.014); seed 2's gives p = 0.77. The rejection rate itself is
 		// checked in stats.TestShapiroWilkCalibration.
 		r := call(t, "normality_test", map[string]any{"values": normalSample(2, 100, 10, 1)})
-		r.hasKeys(t, "p_value", "statistic", "interpretation")
-		if !r.boolean(t, "is_normal") {
+		r.HasKeys(t, "p_value", "statistic", "interpretation")
+		if !r.Bool(t, "is_normal") {
 			t.Fatalf("is_normal = false for a normal sample: %s", r)
 		}
 	})
@@ -57,18 +58,18 @@ func TestNormalityTestSeedToolTests(t *testing.T) {
 		// Stands in for default_rng(2).exponential(1, 100). The seed only
 		// asserts the key; a skewed sample of 100 is clearly not normal.
 		r := call(t, "normality_test", map[string]any{"values": exponentialSample(2, 100, 1)})
-		if r.boolean(t, "is_normal") {
+		if r.Bool(t, "is_normal") {
 			t.Fatalf("is_normal = true for an exponential sample: %s", r)
 		}
-		p := r.num(t, "p_value")
+		p := r.Num(t, "p_value")
 		want := fmt.Sprintf("At the 5%% significance level, there is evidence that the data are NOT normally distributed (p=%.4f). Consider using robust methods.", p)
-		if got := r.str(t, "interpretation"); got != want {
+		if got := r.Str(t, "interpretation"); got != want {
 			t.Fatalf("interpretation = %q, want %q", got, want)
 		}
 	})
 	t.Run("alpha in the interpretation", func(t *testing.T) {
 		r := call(t, "normality_test", map[string]any{"values": []float64{1.0, 2.0, 1.5, 1.8, 2.1}, "alpha": 0.1})
-		if got := r.str(t, "interpretation"); !strings.HasPrefix(got, "At the 10% significance level") {
+		if got := r.Str(t, "interpretation"); !strings.HasPrefix(got, "At the 10% significance level") {
 			t.Fatalf("interpretation = %q, want the 10%% level", got)
 		}
 	})
@@ -83,6 +84,6 @@ func TestNormalityTestSeedToolTests(t *testing.T) {
 	})
 	t.Run("too few values", func(t *testing.T) {
 		_, err := try(t, "normality_test", `{"values": [1, null, 2]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }

@@ -88,19 +88,19 @@ func TestDetectOutliers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "detect_outliers", tc.input)
-			if got := r.ints(t, "outlier_indices"); !slices.Equal(got, tc.wantIdx) {
+			if got := r.Ints(t, "outlier_indices"); !slices.Equal(got, tc.wantIdx) {
 				t.Errorf("outlier_indices = %v, want %v", got, tc.wantIdx)
 			}
-			if got := r.floats(t, "outlier_values"); !slices.Equal(got, tc.wantValues) {
+			if got := r.Floats(t, "outlier_values"); !slices.Equal(got, tc.wantValues) {
 				t.Errorf("outlier_values = %v, want %v", got, tc.wantValues)
 			}
-			if got, want := r.raw("n_outliers_found"), len(tc.wantIdx); got != strconv.Itoa(want) {
+			if got, want := r.Raw("n_outliers_found"), len(tc.wantIdx); got != strconv.Itoa(want) {
 				t.Errorf("n_outliers_found = %s, want %d", got, want)
 			}
-			if got := r.boolean(t, "robust_variant"); got != tc.robust {
+			if got := r.Bool(t, "robust_variant"); got != tc.robust {
 				t.Errorf("robust_variant = %v, want %v", got, tc.robust)
 			}
-			if got := r.raw("alpha"); got != "0.05" {
+			if got := r.Raw("alpha"); got != "0.05" {
 				t.Errorf("alpha = %s, want 0.05", got)
 			}
 		})
@@ -113,17 +113,17 @@ func TestDetectOutliersSeedToolTests(t *testing.T) {
 	t.Parallel()
 	t.Run("max one", func(t *testing.T) {
 		r := call(t, "detect_outliers", map[string]any{"values": []float64{1, 2, 3, 4, 5, 1000, 2000}, "max_outliers_to_detect": 1})
-		if n := r.num(t, "n_outliers_found"); n > 1 {
+		if n := r.Num(t, "n_outliers_found"); n > 1 {
 			t.Fatalf("n_outliers_found = %v, want ≤ 1", n)
 		}
 	})
 	t.Run("alpha echoed", func(t *testing.T) {
 		r := call(t, "detect_outliers", map[string]any{"values": rosner, "alpha": 0.01})
-		if got := r.num(t, "alpha"); got != 0.01 {
+		if got := r.Num(t, "alpha"); got != 0.01 {
 			t.Fatalf("alpha = %v, want 0.01", got)
 		}
 		// A stricter test flags no more than the 5% one.
-		if n := r.num(t, "n_outliers_found"); n > 3 {
+		if n := r.Num(t, "n_outliers_found"); n > 3 {
 			t.Fatalf("n_outliers_found at 1%% = %v, want ≤ 3", n)
 		}
 	})
@@ -131,7 +131,7 @@ func TestDetectOutliersSeedToolTests(t *testing.T) {
 		// Stands in for the later seed's default_rng(1).normal(10, 2, 60)
 		// check that the calibrated default finds (almost) nothing.
 		r := call(t, "detect_outliers", map[string]any{"values": normalSample(1, 60, 10, 2), "max_outliers_to_detect": 6})
-		if n := r.num(t, "n_outliers_found"); n > 1 {
+		if n := r.Num(t, "n_outliers_found"); n > 1 {
 			t.Fatalf("n_outliers_found = %v on clean normal data, want ≤ 1", n)
 		}
 	})
@@ -140,7 +140,7 @@ func TestDetectOutliersSeedToolTests(t *testing.T) {
 		// far points close to one another are all found.
 		x := append(normalSample(0, 40, 0, 1), 12.0, 12.5, 13.0)
 		r := call(t, "detect_outliers", map[string]any{"values": x})
-		got := r.ints(t, "outlier_indices")
+		got := r.Ints(t, "outlier_indices")
 		slices.Sort(got)
 		if want := []int{40, 41, 42}; !slices.Equal(got, want) {
 			t.Fatalf("outlier_indices = %v, want %v in some order", got, want)

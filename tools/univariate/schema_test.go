@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/jsonschema-go/jsonschema"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 func TestDefs(t *testing.T) {
@@ -34,101 +34,56 @@ func TestDefs(t *testing.T) {
 	}
 }
 
-// compile resolves a tool's schema with the registry's validator.
-func compile(t *testing.T, name string, schema []byte) *jsonschema.Resolved {
-	t.Helper()
-	var sch jsonschema.Schema
-	if err := json.Unmarshal(schema, &sch); err != nil {
-		t.Fatalf("%s: schema is not JSON: %v", name, err)
-	}
-	rs, err := sch.Resolve(nil)
-	if err != nil {
-		t.Fatalf("%s: schema does not resolve: %v", name, err)
-	}
-	return rs
-}
-
-func validate(t *testing.T, s *jsonschema.Resolved, input string) error {
-	t.Helper()
-	var doc any
-	if err := json.Unmarshal([]byte(input), &doc); err != nil {
-		t.Fatalf("bad test input %s: %v", input, err)
-	}
-	return s.Validate(doc)
-}
-
 func TestSchemas(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		tool  string
-		valid []string
-		bad   []string
-	}{
+	tooltest.RunSchemaCases(t, Defs(), []tooltest.SchemaCase{
 		{
-			tool:  "robust_summary_stats",
-			valid: []string{`{"values": [1, 2]}`, `{"values": [1, null, 3], "method": "classical"}`},
-			bad:   []string{`{"values": [1]}`, `{"values": [1, "2"]}`, `{"values": [1, 2], "method": "median"}`, `{}`},
+			Tool:  "robust_summary_stats",
+			Valid: []string{`{"values": [1, 2]}`, `{"values": [1, null, 3], "method": "classical"}`},
+			Bad:   []string{`{"values": [1]}`, `{"values": [1, "2"]}`, `{"values": [1, 2], "method": "median"}`, `{}`},
 		},
 		{
-			tool:  "detect_outliers",
-			valid: []string{`{"values": [1, 2, 3]}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 1, "alpha": 0.5, "robust_variant": true}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 2.0}`},
-			bad: []string{`{"values": [1, 2]}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 0}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 1.5}`,
+			Tool:  "detect_outliers",
+			Valid: []string{`{"values": [1, 2, 3]}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 1, "alpha": 0.5, "robust_variant": true}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 2.0}`},
+			Bad: []string{`{"values": [1, 2]}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 0}`, `{"values": [1, 2, 3], "max_outliers_to_detect": 1.5}`,
 				`{"values": [1, 2, 3], "alpha": 0}`, `{"values": [1, 2, 3], "alpha": 1}`, `{"values": [1, 2, 3], "robust_variant": "yes"}`},
 		},
 		{
-			tool:  "robust_scale_sn",
-			valid: []string{`{"values": [1, null]}`},
-			bad:   []string{`{"values": []}`, `{"values": [[1, 2]]}`},
+			Tool:  "robust_scale_sn",
+			Valid: []string{`{"values": [1, null]}`},
+			Bad:   []string{`{"values": []}`, `{"values": [[1, 2]]}`},
 		},
 		{
-			tool:  "median_absolute_deviation",
-			valid: []string{`{"values": [1, 2], "scale": "raw"}`},
-			bad:   []string{`{"values": [1, 2], "scale": 1}`, `{"values": [1, 2], "scale": "robust"}`},
+			Tool:  "median_absolute_deviation",
+			Valid: []string{`{"values": [1, 2], "scale": "raw"}`},
+			Bad:   []string{`{"values": [1, 2], "scale": 1}`, `{"values": [1, 2], "scale": "robust"}`},
 		},
 		{
-			tool:  "normality_test",
-			valid: []string{`{"values": [1, 2, 3], "alpha": 0.01}`},
-			bad:   []string{`{"values": [1, 2]}`, `{"values": [1, 2, 3], "alpha": -0.1}`},
+			Tool:  "normality_test",
+			Valid: []string{`{"values": [1, 2, 3], "alpha": 0.01}`},
+			Bad:   []string{`{"values": [1, 2]}`, `{"values": [1, 2, 3], "alpha": -0.1}`},
 		},
 		{
-			tool:  "confidence_interval",
-			valid: []string{`{"values": [1, 2, 3], "confidence_level": 0.9, "method": "classical"}`},
-			bad:   []string{`{"values": [1, 2, 3], "confidence_level": 1}`, `{"values": [1, 2, 3], "method": "regular"}`},
+			Tool:  "confidence_interval",
+			Valid: []string{`{"values": [1, 2, 3], "confidence_level": 0.9, "method": "classical"}`},
+			Bad:   []string{`{"values": [1, 2, 3], "confidence_level": 1}`, `{"values": [1, 2, 3], "method": "regular"}`},
 		},
 		{
-			tool:  "ttest_two_samples",
-			valid: []string{`{"group_a": [1, 2], "group_b": [3, 4, null]}`},
-			bad:   []string{`{"group_a": [1, 2]}`, `{"group_a": [1], "group_b": [3, 4]}`, `{"group_a": [1, 2], "group_b": [3, 4], "confidence_level": 0}`},
+			Tool:  "ttest_two_samples",
+			Valid: []string{`{"group_a": [1, 2], "group_b": [3, 4, null]}`},
+			Bad:   []string{`{"group_a": [1, 2]}`, `{"group_a": [1], "group_b": [3, 4]}`, `{"group_a": [1, 2], "group_b": [3, 4], "confidence_level": 0}`},
 		},
 		{
-			tool:  "ttest_paired_samples",
-			valid: []string{`{"group_a": [1, 2], "group_b": [3, 4], "confidence_level": 0.99}`},
-			bad:   []string{`{"group_b": [1, 2]}`, `{"group_a": [1, 2], "group_b": ["3", 4]}`},
+			Tool:  "ttest_paired_samples",
+			Valid: []string{`{"group_a": [1, 2], "group_b": [3, 4], "confidence_level": 0.99}`},
+			Bad:   []string{`{"group_b": [1, 2]}`, `{"group_a": [1, 2], "group_b": ["3", 4]}`},
 		},
 		{
-			tool:  "within_between_variance",
-			valid: []string{`{"values": [1, 2, null], "groups": ["a", 1, true]}`, `{"values": [1, 2, 3], "groups": [1.5, 2, 2]}`},
-			bad:   []string{`{"values": [1, 2, 3], "groups": [null, "a", "b"]}`, `{"values": [1, 2, 3], "groups": [["a"], "b", "c"]}`, `{"values": [1, 2], "groups": [1, 2]}`, `{"values": [1, 2, 3]}`},
+			Tool:  "within_between_variance",
+			Valid: []string{`{"values": [1, 2, null], "groups": ["a", 1, true]}`, `{"values": [1, 2, 3], "groups": [1.5, 2, 2]}`},
+			Bad:   []string{`{"values": [1, 2, 3], "groups": [null, "a", "b"]}`, `{"values": [1, 2, 3], "groups": [["a"], "b", "c"]}`, `{"values": [1, 2], "groups": [1, 2]}`, `{"values": [1, 2, 3]}`},
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.tool, func(t *testing.T) {
-			d := def(t, tc.tool)
-			s := compile(t, d.Name, d.Schema)
-			for _, in := range tc.valid {
-				if err := validate(t, s, in); err != nil {
-					t.Errorf("valid input %s rejected: %v", in, err)
-				}
-			}
-			// Every tool rejects a key it does not know.
-			unknown := strings.Replace(tc.valid[0], "{", `{"rogue": "x", `, 1)
-			for _, in := range append(tc.bad, unknown) {
-				if err := validate(t, s, in); err == nil {
-					t.Errorf("invalid input %s accepted", in)
-				}
-			}
-		})
-	}
+	})
 }
 
 // TestSchemaProperties checks the house conventions of every schema: an
@@ -137,22 +92,7 @@ func TestSchemas(t *testing.T) {
 func TestSchemaProperties(t *testing.T) {
 	t.Parallel()
 	for _, d := range Defs() {
-		var s struct {
-			Type                 string `json:"type"`
-			AdditionalProperties *bool  `json:"additionalProperties"`
-			Required             []string
-			Properties           map[string]struct {
-				Type        any    `json:"type"`
-				Description string `json:"description"`
-				Default     any    `json:"default"`
-				Items       *struct {
-					Type any `json:"type"`
-				} `json:"items"`
-			} `json:"properties"`
-		}
-		if err := json.Unmarshal(d.Schema, &s); err != nil {
-			t.Fatalf("%s: %v", d.Name, err)
-		}
+		s := tooltest.DecodeSchema(t, d)
 		if s.Type != "object" || s.AdditionalProperties == nil || *s.AdditionalProperties {
 			t.Errorf("%s: want type object with additionalProperties false", d.Name)
 		}
@@ -189,33 +129,5 @@ func TestSchemaDefaultsMatchCode(t *testing.T) {
 		"ttest_paired_samples":      `{"group_a": [1, 2, 4], "group_b": [8, 9, 7]}`,
 		"within_between_variance":   `{"values": [1, 2, 4, 8], "groups": [1, 1, 2, 2]}`,
 	}
-	for _, d := range Defs() {
-		t.Run(d.Name, func(t *testing.T) {
-			var s struct {
-				Properties map[string]struct {
-					Default json.RawMessage `json:"default"`
-				} `json:"properties"`
-			}
-			if err := json.Unmarshal(d.Schema, &s); err != nil {
-				t.Fatal(err)
-			}
-			var in map[string]json.RawMessage
-			if err := json.Unmarshal([]byte(minimal[d.Name]), &in); err != nil {
-				t.Fatal(err)
-			}
-			for k, p := range s.Properties {
-				if p.Default != nil {
-					in[k] = p.Default
-				}
-			}
-			explicit, err := json.Marshal(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			implicit := call(t, d.Name, minimal[d.Name]).String()
-			if got := call(t, d.Name, string(explicit)).String(); got != implicit {
-				t.Fatalf("with schema defaults %s:\n got %s\nwant %s", explicit, got, implicit)
-			}
-		})
-	}
+	tooltest.SchemaDefaultsMatchCode(t, Defs(), minimal)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 	"github.com/toolq/toolq/tools/tool"
 )
 
@@ -45,10 +46,10 @@ func TestRobustSummaryStatsR11(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "robust_summary_stats", map[string]any{"values": tc.values})
 			checkGolden(t, r, want)
-			if raw := r.raw("N_non_missing"); raw != "11" {
+			if raw := r.Raw("N_non_missing"); raw != "11" {
 				t.Errorf("N_non_missing = %s, want the integer 11", raw)
 			}
-			if raw := r.raw("max"); raw != "108.0" {
+			if raw := r.Raw("max"); raw != "108.0" {
 				t.Errorf("max = %s, want 108.0 written as a float", raw)
 			}
 		})
@@ -76,8 +77,8 @@ func TestRobustSummaryStatsQuantisedFallback(t *testing.T) {
 		{"rsd", 0.03220920695028602, 1e-12},
 		{"median", 100, 0},
 	})
-	if r.num(t, "center") == r.num(t, "median") {
-		t.Errorf("center %v equals the median; the fallback did not happen", r.num(t, "center"))
+	if r.Num(t, "center") == r.Num(t, "median") {
+		t.Errorf("center %v equals the median; the fallback did not happen", r.Num(t, "center"))
 	}
 }
 
@@ -86,29 +87,29 @@ func TestRobustSummaryStatsSeedToolTests(t *testing.T) {
 	t.Parallel()
 	t.Run("keys", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": seq(1, 5)})
-		r.hasKeys(t, "mean", "median", "std_ddof1", "center", "spread", "N_non_missing")
+		r.HasKeys(t, "mean", "median", "std_ddof1", "center", "spread", "N_non_missing")
 	})
 	t.Run("robust center is the median", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": []float64{1, 2, 3, 10, 4}, "method": "robust"})
-		if got, want := r.num(t, "center"), r.num(t, "median"); got != want {
+		if got, want := r.Num(t, "center"), r.Num(t, "median"); got != want {
 			t.Fatalf("center = %v, want median %v", got, want)
 		}
 	})
 	t.Run("classical center is the mean", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": []float64{1, 2, 3, 10, 4}, "method": "classical"})
-		if got, want := r.num(t, "center"), r.num(t, "mean"); got != want {
+		if got, want := r.Num(t, "center"), r.Num(t, "mean"); got != want {
 			t.Fatalf("center = %v, want mean %v", got, want)
 		}
 	})
 	t.Run("robust to an outlier", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": []float64{9, 10, 11, 10, 9, 11, 10, 200}})
-		if got := r.num(t, "center"); !near(got, 10.0, 1e-12) {
+		if got := r.Num(t, "center"); !near(got, 10.0, 1e-12) {
 			t.Fatalf("center = %v, want 10", got)
 		}
 	})
 	t.Run("count", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": []float64{1, 2, 3}})
-		if got := r.raw("N_non_missing"); got != "3" {
+		if got := r.Raw("N_non_missing"); got != "3" {
 			t.Fatalf("N_non_missing = %s, want 3", got)
 		}
 	})
@@ -119,7 +120,7 @@ func TestRobustSummaryStatsSeedToolTests(t *testing.T) {
 	})
 	t.Run("zero center gives null rsd", func(t *testing.T) {
 		r := call(t, "robust_summary_stats", map[string]any{"values": []float64{-1, 0, 1}, "method": "classical"})
-		if got := r.raw("rsd"); got != "null" {
+		if got := r.Raw("rsd"); got != "null" {
 			t.Fatalf("rsd = %s, want null", got)
 		}
 	})
@@ -130,7 +131,7 @@ func TestNoValuesIsAToolError(t *testing.T) {
 	for _, name := range []string{"robust_summary_stats", "detect_outliers", "robust_scale_sn", "median_absolute_deviation", "normality_test", "confidence_interval"} {
 		t.Run(name, func(t *testing.T) {
 			_, err := try(t, name, `{"values": [null, null, null]}`)
-			wantCode(t, err, errcode.ToolError)
+			tooltest.WantCode(t, err, errcode.ToolError)
 		})
 	}
 }
@@ -155,7 +156,7 @@ func TestRobustScaleSn(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "robust_scale_sn", map[string]any{"values": tc.values})
 			checkGolden(t, r, []golden{{"sn", tc.sn, tc.snRel}, {"rsd", tc.rsd, 1e-6}})
-			if got := r.raw("n"); got != tc.n {
+			if got := r.Raw("n"); got != tc.n {
 				t.Errorf("n = %s, want %s", got, tc.n)
 			}
 		})
@@ -163,13 +164,13 @@ func TestRobustScaleSn(t *testing.T) {
 	t.Run("standard normal sample", func(t *testing.T) {
 		// Stands in for default_rng(42).normal(0, 1, 200): Sn estimates σ = 1.
 		r := call(t, "robust_scale_sn", map[string]any{"values": normalSample(42, 200, 0, 1)})
-		if got := r.num(t, "sn"); math.Abs(got-1) > 0.2 {
+		if got := r.Num(t, "sn"); math.Abs(got-1) > 0.2 {
 			t.Fatalf("sn = %v, want 1 ± 0.2", got)
 		}
 	})
 	t.Run("resists an outlier", func(t *testing.T) {
-		clean := call(t, "robust_scale_sn", map[string]any{"values": seq(10, 15)}).num(t, "sn")
-		dirty := call(t, "robust_scale_sn", map[string]any{"values": append(seq(10, 15), 10000)}).num(t, "sn")
+		clean := call(t, "robust_scale_sn", map[string]any{"values": seq(10, 15)}).Num(t, "sn")
+		dirty := call(t, "robust_scale_sn", map[string]any{"values": append(seq(10, 15), 10000)}).Num(t, "sn")
 		if !(dirty < 10*clean) {
 			t.Fatalf("sn with outlier %v, without %v; want less than 10×", dirty, clean)
 		}
@@ -196,7 +197,7 @@ func TestMedianAbsoluteDeviation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, "median_absolute_deviation", tc.input)
 			checkGolden(t, r, []golden{{"mad", tc.mad, 1e-12}})
-			if got := r.str(t, "scale"); got != tc.scale {
+			if got := r.Str(t, "scale"); got != tc.scale {
 				t.Errorf("scale = %q, want %q", got, tc.scale)
 			}
 		})
@@ -204,20 +205,20 @@ func TestMedianAbsoluteDeviation(t *testing.T) {
 	t.Run("missing values omitted", func(t *testing.T) {
 		r := call(t, "median_absolute_deviation", `{"values": [10, null, 7, 4, 3, 2, 1], "scale": "raw"}`)
 		checkGolden(t, r, []golden{{"mad", 2, 0}})
-		if got := r.raw("n"); got != "6" {
+		if got := r.Raw("n"); got != "6" {
 			t.Errorf("n = %s, want 6", got)
 		}
 	})
 	t.Run("standard normal sample", func(t *testing.T) {
 		// Stands in for default_rng(0).normal(0, 1, 1000).
 		r := call(t, "median_absolute_deviation", map[string]any{"values": normalSample(0, 1000, 0, 1), "scale": "normal"})
-		if got := r.num(t, "mad"); math.Abs(got-1) > 0.1 {
+		if got := r.Num(t, "mad"); math.Abs(got-1) > 0.1 {
 			t.Fatalf("mad = %v, want 1 ± 0.1", got)
 		}
 	})
 	t.Run("raw below normal", func(t *testing.T) {
-		raw := call(t, "median_absolute_deviation", map[string]any{"values": seq(1, 10), "scale": "raw"}).num(t, "mad")
-		normal := call(t, "median_absolute_deviation", map[string]any{"values": seq(1, 10), "scale": "normal"}).num(t, "mad")
+		raw := call(t, "median_absolute_deviation", map[string]any{"values": seq(1, 10), "scale": "raw"}).Num(t, "mad")
+		normal := call(t, "median_absolute_deviation", map[string]any{"values": seq(1, 10), "scale": "normal"}).Num(t, "mad")
 		if !(raw < normal) {
 			t.Fatalf("raw %v, normal %v; want raw < normal", raw, normal)
 		}

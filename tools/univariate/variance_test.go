@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/toolq/toolq/errcode"
+	"github.com/toolq/toolq/tools/internal/tooltest"
 )
 
 // replicates builds the seed's melted data frame: both replicates' values,
@@ -101,7 +102,7 @@ func TestWithinBetweenVarianceGolden(t *testing.T) {
 			r := call(t, "within_between_variance", tc.input)
 			checkGolden(t, r, tc.want)
 			for i, key := range []string{"total_dof", "within_dof", "between_dof"} {
-				if got := r.raw(key); got != tc.dofs[i] {
+				if got := r.Raw(key); got != tc.dofs[i] {
 					t.Errorf("%s = %s, want %s", key, got, tc.dofs[i])
 				}
 			}
@@ -115,21 +116,21 @@ func TestWithinBetweenVarianceSeedToolTests(t *testing.T) {
 	t.Run("string groups", func(t *testing.T) {
 		r := call(t, "within_between_variance", map[string]any{
 			"values": []float64{1, 2, 3, 10, 11, 12}, "groups": []string{"x", "x", "x", "y", "y", "y"}})
-		r.hasKeys(t, "within_ms", "within_stddev", "between_ms", "between_stddev")
+		r.HasKeys(t, "within_ms", "within_stddev", "between_ms", "between_stddev")
 		for _, key := range []string{"within_stddev", "between_stddev"} {
-			if v := r.num(t, key); math.IsNaN(v) || v <= 0 {
+			if v := r.Num(t, key); math.IsNaN(v) || v <= 0 {
 				t.Errorf("%s = %v, want a positive number", key, v)
 			}
 		}
 	})
 	t.Run("length mismatch", func(t *testing.T) {
 		input := `{"values": [1, 2, 3], "groups": ["a", "b"]}`
-		wantCode(t, def(t, "within_between_variance").Check([]byte(input)), errcode.InputInvalid)
-		_, err := try(t, "within_between_variance", input)
-		wantCode(t, err, errcode.InputInvalid)
+		tooltest.WantCode(t, def(t, "within_between_variance").Check([]byte(input)), errcode.InputInvalid)
+		_, err := tooltest.TryRun(t, def(t, "within_between_variance"), input) // Run checks too
+		tooltest.WantCode(t, err, errcode.InputInvalid)
 	})
 	t.Run("all missing", func(t *testing.T) {
 		_, err := try(t, "within_between_variance", `{"values": [null, null, null], "groups": [1, 2, 3]}`)
-		wantCode(t, err, errcode.ToolError)
+		tooltest.WantCode(t, err, errcode.ToolError)
 	})
 }
