@@ -137,12 +137,11 @@ type principal struct {
 // authenticator finds the principal a presented secret belongs to.
 type authenticator struct {
 	tokens []Token
-	byName map[string]*principal
 	list   []*principal
 }
 
 func newAuthenticator(tokens []Token, rate float64, burst, maxJobs int) *authenticator {
-	a := &authenticator{tokens: tokens, byName: map[string]*principal{}}
+	a := &authenticator{tokens: tokens}
 	for _, t := range tokens {
 		p := &principal{Name: t.Name, Operator: t.Operator, Rate: rate, Burst: burst, MaxJobs: maxJobs}
 		if t.Rate > 0 {
@@ -154,7 +153,6 @@ func newAuthenticator(tokens []Token, rate float64, burst, maxJobs int) *authent
 		if t.MaxJobs > 0 {
 			p.MaxJobs = t.MaxJobs
 		}
-		a.byName[t.Name] = p
 		a.list = append(a.list, p)
 	}
 	return a

@@ -105,7 +105,6 @@ type Gateway struct {
 	queues  map[string]bool
 	log     *slog.Logger
 	metrics *metrics
-	mux     *http.ServeMux
 	handler http.Handler
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
@@ -267,7 +266,6 @@ func (g *Gateway) followDone(ctx context.Context) {
 
 func (g *Gateway) routes() error {
 	mux := http.NewServeMux()
-	g.mux = mux
 	api := func(h http.HandlerFunc) http.Handler { return g.authenticated(h) }
 	mux.Handle("GET /v1/tools", api(g.listTools))
 	mux.Handle("GET /v1/tools/{name}", api(g.getTool))
