@@ -106,40 +106,29 @@ func newCgroup2(subtree, instance string) (*cgroup2Enforcer, error) {
 // container's "/", which the rule does not exempt), the kernel answers
 // EBUSY until every process of base has moved into base/toolq-workers.
 func (e *cgroup2Enforcer) claim() error {
-	current, _ := readList(filepath.Join(e.base, "cgroup.subtree_control"))
-	missing := false
-	for _, c := range e.controllers {
-		if !slices.Contains(current, c) {
-			missing = true
-		}
-	}
-	if !missing {
-		return nil
-	}
+	// enable writes nothing when every controller is on already.
 	err := enable(e.base, e.controllers)
 	if err == nil || !errors.Is(err, syscall.EBUSY) {
 		return err
 	}
-	{
-		leaf := filepath.Join(e.base, workersLeaf)
-		if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
-			return err
+	leaf := filepath.Join(e.base, workersLeaf)
+	if err := os.Mkdir(leaf, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	// New processes may be forked into base while we move; repeat until it
+	// is empty.
+	ok := poll(2*time.Second, func() bool {
+		pids, err := readPids(filepath.Join(e.base, "cgroup.procs"))
+		if err != nil || len(pids) == 0 {
+			return true
 		}
-		// New processes may be forked into base while we move; repeat
-		// until it is empty.
-		ok := poll(2*time.Second, func() bool {
-			pids, err := readPids(filepath.Join(e.base, "cgroup.procs"))
-			if err != nil || len(pids) == 0 {
-				return true
-			}
-			for _, p := range pids {
-				_ = writeFile(filepath.Join(leaf, "cgroup.procs"), strconv.Itoa(p))
-			}
-			return false
-		})
-		if !ok {
-			return fmt.Errorf("could not move the processes of %s into %s", e.base, leaf)
+		for _, p := range pids {
+			_ = writeFile(filepath.Join(leaf, "cgroup.procs"), strconv.Itoa(p))
 		}
+		return false
+	})
+	if !ok {
+		return fmt.Errorf("could not move the processes of %s into %s", e.base, leaf)
 	}
 	return enable(e.base, e.controllers)
 }
