@@ -334,9 +334,7 @@ func (g *Gateway) rateLimit(w http.ResponseWriter, r *http.Request, p *principal
 }
 
 func (g *Gateway) unavailable(w http.ResponseWriter, err error) {
-	g.log.Warn("redis unavailable", "err", err)
-	w.Header().Set("Retry-After", "1")
-	writeError(w, http.StatusServiceUnavailable, errcode.New(CodeUnavailable, "The queue is unavailable; try again shortly"))
+	g.writeRefusal(w, g.unavailableRefusal(err))
 }
 
 func (g *Gateway) healthz(w http.ResponseWriter, _ *http.Request) {
