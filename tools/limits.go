@@ -2,7 +2,6 @@ package tools
 
 import (
 	"encoding/json"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -207,20 +206,8 @@ func pyNumber(n json.Number) string {
 		return s
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil { // out of range: ParseFloat's ±Inf comes with an error
 		return s
-	}
-	return pyFloat(f)
-}
-
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
 	}
 	return pyfmt.Repr(f)
 }
