@@ -310,12 +310,12 @@ func run(ctx context.Context, c config, dir string) (bool, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		fig.WitnessRSSAfter, _ = harness.RSS(witness.Pid())
-		if fig.WitnessRSSAfter <= rssBound(fig.WitnessRSSBaseline) || time.Now().After(deadline) {
+		if fig.WitnessRSSAfter <= harness.RSSBound(fig.WitnessRSSBaseline) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(time.Second)
 	}
-	if fig.WitnessRSSAfter > rssBound(fig.WitnessRSSBaseline) {
+	if fig.WitnessRSSAfter > harness.RSSBound(fig.WitnessRSSBaseline) {
 		fig.Leaked++
 		problem("leaked: worker 0's memory is %d MiB after the run, %d MiB before it", fig.WitnessRSSAfter>>20, fig.WitnessRSSBaseline>>20)
 	}
@@ -369,10 +369,6 @@ func run(ctx context.Context, c config, dir string) (bool, error) {
 	}
 	return len(problems) == 0 && fig.Submitted == c.calls && fig.Final == fig.Submitted, nil
 }
-
-// rssBound is how far above its baseline the witness's resident memory may
-// stay: a quarter more, plus 16 MiB for what the runtime keeps cached.
-func rssBound(base int64) int64 { return base + base/4 + 16<<20 }
 
 // queueResidue counts the tasks asynq still holds in any state but
 // completed: with every call final there should be none.

@@ -194,6 +194,11 @@ func RSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
 }
 
+// RSSBound is how far above an idle baseline a process's resident memory
+// may stay once it is idle again: a quarter more, plus 16 MiB for what the
+// Go runtime keeps cached.
+func RSSBound(base int64) int64 { return base + base/4 + 16<<20 }
+
 // OpenFiles counts a process's open file descriptors.
 func OpenFiles(pid int) (int, error) {
 	es, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/fd")

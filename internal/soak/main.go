@@ -367,7 +367,7 @@ func run(ctx context.Context, c config, dir string) (bool, error) {
 		if a.Cgroups != 0 {
 			problems = append(problems, fmt.Sprintf("worker %d: %d call cgroups left with no call running", i, a.Cgroups))
 		}
-		if a.RSS > b.RSS+b.RSS/4+16<<20 {
+		if a.RSS > harness.RSSBound(b.RSS) {
 			problems = append(problems, fmt.Sprintf("worker %d: resident memory %d MiB idle after the soak, %d MiB before", i, a.RSS>>20, b.RSS>>20))
 		}
 	}
