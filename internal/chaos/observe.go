@@ -88,7 +88,7 @@ func (o *observer) poll(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			if st := stateOf([]byte(s)); st == jobs.Succeeded || st == jobs.Failed || st == jobs.Cancelled {
+			if stateOf([]byte(s)).Final() {
 				o.mu.Lock()
 				delete(o.pending, chunk[i])
 				o.final[chunk[i]] = []byte(s)
