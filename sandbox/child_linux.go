@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -137,7 +138,7 @@ func harden(s setup) error {
 		}
 		// A write past RLIMIT_FSIZE then fails with EFBIG instead of
 		// killing the process with SIGXFSZ.
-		signalIgnore(syscall.SIGXFSZ)
+		signal.Ignore(syscall.SIGXFSZ)
 	}
 	// no_new_privs is already set: the child was forked from a thread
 	// that had it (see Sandbox.startLocked).
