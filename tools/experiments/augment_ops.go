@@ -26,11 +26,7 @@ func copyRows(rows [][]float64) [][]float64 {
 }
 
 func (in *augmentInput) definingWords() []doeWord {
-	base := make([]doeWord, len(in.generators))
-	for i, g := range in.generators {
-		base[i] = doeGeneratorWord(g, in.design.names)
-	}
-	return doeDefiningRelation(base)
+	return doeGeneratorRelation(in.generators, in.design.names)
 }
 
 func wordStrings(ws []doeWord, names []string, prefix string) []string {

@@ -98,6 +98,16 @@ func doeGeneratorWord(g string, names []string) doeWord {
 	return doeParseWord(lhs, names) ^ doeParseWord(rhs, names)
 }
 
+// doeGeneratorRelation is the defining relation of generators such as
+// "D=ABC" over the factor names: doeDefiningRelation of their words.
+func doeGeneratorRelation(generators, names []string) []doeWord {
+	base := make([]doeWord, len(generators))
+	for i, g := range generators {
+		base[i] = doeGeneratorWord(g, names)
+	}
+	return doeDefiningRelation(base)
+}
+
 // doeDefiningRelation returns every non-identity product of a non-empty subset
 // of the base words, once each, sorted by length and then by the index
 // lists (the seed's sorted(key=lambda w: (len(w), sorted(w)))).

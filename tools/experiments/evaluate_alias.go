@@ -20,13 +20,10 @@ import (
 // aliased.
 const aliasCorrelationThreshold = 0.995
 
-// generatorWords parses the generators against the design's factors.
+// generatorWords is the defining relation of the generators over the design's
+// factors.
 func (e *evalCtx) generatorWords() []doeWord {
-	base := make([]doeWord, len(e.generators))
-	for i, g := range e.generators {
-		base[i] = doeGeneratorWord(g, e.names)
-	}
-	return doeDefiningRelation(base)
+	return doeGeneratorRelation(e.generators, e.names)
 }
 
 // aliasChains is _compute_alias_structure's list of chains.
