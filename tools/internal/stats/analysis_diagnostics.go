@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Residual diagnostics of a least-squares fit, as statsmodels computes them
@@ -83,7 +82,7 @@ func BreuschPagan(e []float64, exog mat.Matrix) (lm, p float64) {
 	case lm < 0:
 		return lm, 1
 	}
-	return lm, distuv.ChiSquared{K: df}.Survival(lm)
+	return lm, ChiSquareSurvival(lm, df)
 }
 
 // projectOnColumns returns the least-squares fitted values X·pinv(X)·y,
