@@ -95,7 +95,7 @@ func ChildInit() {
 		fmt.Fprintf(os.Stderr, "toolq: bad sandbox setup: %v\n", err)
 		os.Exit(ExitSetupFailed)
 	}
-	if err := harden(s); s.Harden && err != nil {
+	if err := harden(s); err != nil {
 		fmt.Fprintf(os.Stderr, "toolq: sandbox setup: %v\n", err)
 		os.Exit(ExitSetupFailed)
 	}
