@@ -230,19 +230,8 @@ func (w *worker) waitNoChildren(d time.Duration) {
 // instanceDirs lists the cgroup directories of the worker's sandbox
 // instance (one per v1 hierarchy, or one on v2).
 func instanceDirs(pid int) []string {
-	var out []string
-	pattern := fmt.Sprintf("w%d-*", pid)
-	_ = filepath.WalkDir("/sys/fs/cgroup", func(p string, d os.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
-		}
-		if ok, _ := filepath.Match(pattern, d.Name()); ok && filepath.Base(filepath.Dir(p)) == "toolq" {
-			out = append(out, p)
-			return filepath.SkipDir
-		}
-		return nil
-	})
-	return out
+	inst, _ := harness.Cgroups([]int{pid})
+	return inst
 }
 
 // gatewayToken is the bearer secret of the gateways the tests start.

@@ -2,11 +2,12 @@ package e2e
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/toolq/toolq/internal/harness"
 )
 
 // TestWorkerMetrics: with TOOLQ_METRICS_ADDR the worker serves Prometheus
@@ -14,12 +15,10 @@ import (
 // figures a leak would show.
 func TestWorkerMetrics(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := harness.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
 	e := newEnv(t)
 	e.startWorker("TOOLQ_METRICS_ADDR=" + addr)
 	for _, c := range [][]string{
