@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/toolq/toolq/tools/internal/pyfmt"
 	"github.com/toolq/toolq/tools/internal/stats"
 )
 
@@ -74,7 +75,7 @@ func (r *Results) Summary(o SummaryOptions) string {
 
 	lo, hi := r.ConfInt(o.Alpha)
 	params := [][]string{{"", "coef", "std err", "t", "P>|t|",
-		"[" + pyFloatStr(o.Alpha/2), pyFloatStr(1-o.Alpha/2) + "]"}}
+		"[" + pyfmt.Repr(o.Alpha/2), pyfmt.Repr(1-o.Alpha/2) + "]"}}
 	for j, name := range r.Names {
 		params = append(params, []string{
 			name,
@@ -264,12 +265,3 @@ func forg(x float64, prec int) string {
 
 // dOrF is statsmodels' d_or_f for counts: an integer right-aligned in 6.
 func dOrF(n int) string { return fmt.Sprintf("%6d", n) }
-
-// pyFloatStr writes a float as Python's str() does ("0.025", "0.975").
-func pyFloatStr(v float64) string {
-	s := strconv.FormatFloat(v, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
-		s += ".0"
-	}
-	return s
-}
