@@ -100,11 +100,7 @@ func probeCall(ctx context.Context, st *settings) callReport {
 	}
 	defer sb.Close()
 	req, _ := json.Marshal(child.Request{Tool: "diag_inspect", Input: json.RawMessage(`{"create": ["/tmp/toolq-doctor", "/toolq-doctor"]}`), Diagnostics: true})
-	path := ""
-	if *st.childBinary != "" {
-		path = *st.childBinary
-	}
-	out, err := sb.Run(ctx, &sandbox.Cmd{ID: "doctor", Path: path, Args: []string{child.Arg}, Env: []string{}, Stdin: req,
+	out, err := sb.Run(ctx, &sandbox.Cmd{ID: "doctor", Path: *st.childBinary, Args: []string{child.Arg}, Env: []string{}, Stdin: req,
 		Limits: sandbox.Limits{Memory: 256 << 20, Timeout: 10 * time.Second}})
 	if err != nil {
 		r.Error = err.Error()
