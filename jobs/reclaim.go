@@ -47,7 +47,7 @@ func (w *Worker) Reclaim(ctx context.Context, swept []sandbox.SweptCall) (int, e
 			errs = append(errs, err)
 			continue
 		}
-		if env.State != Running || env.Worker != fmt.Sprintf("%s:%d", host, sc.WorkerPID) {
+		if env.State != Running || env.Worker != defaultName(host, sc.WorkerPID) {
 			continue
 		}
 		key := fmt.Sprintf("asynq:{%s}:lease", env.Queue)

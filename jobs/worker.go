@@ -136,7 +136,7 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 	}
 	if o.Name == "" {
 		host, _ := os.Hostname()
-		o.Name = fmt.Sprintf("%s:%d", host, os.Getpid())
+		o.Name = defaultName(host, os.Getpid())
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -151,6 +151,10 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 		running: map[string]context.CancelCauseFunc{},
 	}, nil
 }
+
+// defaultName is a worker's name unless WorkerOptions.Name sets one,
+// "host:pid". Reclaim recognises a dead worker's calls by it.
+func defaultName(host string, pid int) string { return fmt.Sprintf("%s:%d", host, pid) }
 
 // Name returns the worker's name as it appears in envelopes.
 func (w *Worker) Name() string { return w.o.Name }
