@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/toolq/toolq/internal/harness"
 	"github.com/toolq/toolq/internal/redisserver"
 )
 
@@ -45,12 +46,8 @@ func run(ctx context.Context) error {
 	defer os.RemoveAll(dir)
 
 	step("building the worker and the CLI")
-	for _, b := range []string{"worker", "enqueue"} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, b), "./cmd/"+b)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go build ./cmd/%s: %w", b, err)
-		}
+	if err := harness.Build(ctx, dir, "worker", "enqueue"); err != nil {
+		return err
 	}
 
 	step("starting a private redis-server")
