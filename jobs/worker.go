@@ -81,6 +81,13 @@ type Observer interface {
 	Finished(env *Envelope, superseded bool)
 }
 
+// nopObserver is the Observer of a worker given none.
+type nopObserver struct{}
+
+func (nopObserver) SandboxStarted(string)                 {}
+func (nopObserver) SandboxEnded(string, *sandbox.Outcome) {}
+func (nopObserver) Finished(*Envelope, bool)              {}
+
 // Worker is the asynq handler for tool calls.
 type Worker struct {
 	o     WorkerOptions
@@ -140,6 +147,9 @@ func NewWorker(rdb redis.UniversalClient, opts *WorkerOptions) (*Worker, error) 
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
 	}
 	return &Worker{
 		o:       o,
@@ -275,9 +285,7 @@ func (w *Worker) giveUp(ctx context.Context, call *Call, attempts int, cause err
 		if wrote {
 			w.log.WarnContext(ctx, "call ran out of attempts", "job_id", call.ID, "tool", call.Tool, "attempts", attempts, "cause", cause)
 		}
-		if w.o.Observer != nil {
-			w.o.Observer.Finished(env, !wrote)
-		}
+		w.o.Observer.Finished(env, !wrote)
 	}
 }
 
@@ -366,9 +374,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 
 	req, _ := json.Marshal(child.Request{Tool: call.Tool, Input: input, Diagnostics: w.o.Diagnostics})
-	if w.o.Observer != nil {
-		w.o.Observer.SandboxStarted(call.Tool)
-	}
+	w.o.Observer.SandboxStarted(call.Tool)
 	stalledBefore := w.stall.stalled()
 	out, err := w.o.Sandbox.Run(jobCtx, &sandbox.Cmd{
 		ID:    call.ID,
@@ -383,9 +389,7 @@ func (w *Worker) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			Stdout:  w.o.MaxOutputBytes,
 		},
 	})
-	if w.o.Observer != nil {
-		w.o.Observer.SandboxEnded(call.Tool, out)
-	}
+	w.o.Observer.SandboxEnded(call.Tool, out)
 	if err != nil {
 		// Sandbox set-up failed: nothing ran. Retry while attempts remain.
 		if retried < maxRetry && jobCtx.Err() == nil {
@@ -462,9 +466,7 @@ func (w *Worker) finish(ctx context.Context, log *slog.Logger, call *Call, env *
 	if !wrote {
 		attrs = append(attrs, "superseded", true)
 	}
-	if w.o.Observer != nil {
-		w.o.Observer.Finished(env, !wrote)
-	}
+	w.o.Observer.Finished(env, !wrote)
 	log.InfoContext(ctx, "job finished", attrs...)
 	return nil
 }
