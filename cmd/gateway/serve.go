@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +25,7 @@ import (
 // settings is the gateway's whole configuration.
 type settings struct {
 	*config.Common
+	*config.Logging
 	addr              *string
 	tokens            *string
 	tokensFile        *string
@@ -48,13 +48,12 @@ type settings struct {
 	grace             *time.Duration
 	tlsCert           *string
 	tlsKey            *string
-	logLevel          *string
-	logFormat         *string
 }
 
 func bind(s *config.Set) *settings {
 	return &settings{
 		Common:            config.BindCommon(s),
+		Logging:           config.BindLogging(s),
 		addr:              s.String("listen", "TOOLQ_GATEWAY_ADDR", "127.0.0.1:8080", "address to listen on (host:port)", checkAddr),
 		tokens:            s.String("tokens", "TOOLQ_GATEWAY_TOKENS", "", "accepted tokens: NAME:SHA256HEX[:operator][:rate=N][:burst=N][:jobs=N], comma-separated (`gateway new-token NAME` makes one)", checkTokens),
 		tokensFile:        s.String("tokens-file", "TOOLQ_GATEWAY_TOKENS_FILE", "", "file of token entries, one per line (# comments), added to --tokens", checkTokensFile),
@@ -77,8 +76,6 @@ func bind(s *config.Set) *settings {
 		grace:             s.Duration("shutdown-grace", "TOOLQ_SHUTDOWN_GRACE", 30*time.Second, "on SIGTERM, how long in-flight requests may finish"),
 		tlsCert:           s.String("tls-cert", "TOOLQ_GATEWAY_TLS_CERT", "", "serve HTTPS with this certificate (PEM; with --tls-key); otherwise plain HTTP behind a TLS proxy", checkFile),
 		tlsKey:            s.String("tls-key", "TOOLQ_GATEWAY_TLS_KEY", "", "the certificate's private key (PEM)", checkFile),
-		logLevel:          s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
-		logFormat:         s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
 	}
 }
 
@@ -131,22 +128,6 @@ func checkFile(v string) error {
 	return err
 }
 
-func checkLevel(v string) error {
-	var l slog.Level
-	return l.UnmarshalText([]byte(v))
-}
-
-func oneOf(vals ...string) func(string) error {
-	return func(v string) error {
-		for _, x := range vals {
-			if v == x {
-				return nil
-			}
-		}
-		return fmt.Errorf("must be one of %s", strings.Join(vals, ", "))
-	}
-}
-
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
@@ -155,16 +136,6 @@ func splitList(v string) []string {
 		}
 	}
 	return out
-}
-
-func (s *settings) logger(w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(*s.logLevel))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if *s.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // tokenValue finds the value of TOOLQ_GATEWAY_TOKENS in errors from the
@@ -252,7 +223,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer, getenv func(
 		fmt.Fprintf(stderr, "gateway: %v\n", err)
 		return exitUsage
 	}
-	log := st.logger(stderr)
+	log := st.Logger(stderr)
 	opts.Logger = log
 	rdb, err := jobs.NewRedisClient(*st.RedisURL)
 	if err != nil {

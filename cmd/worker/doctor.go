@@ -93,7 +93,7 @@ func probeCall(ctx context.Context, st *settings) callReport {
 	var r callReport
 	mode, _ := sandbox.ParseMode(*st.sandbox)
 	sb, err := sandbox.New(&sandbox.Options{Mode: mode, NoSweep: true, ForceGated: *st.forceGated,
-		Hardening: st.hardeningOptions(), Logger: st.logger(io.Discard)})
+		Hardening: st.hardeningOptions(), Logger: st.Logger(io.Discard)})
 	if err != nil {
 		r.Error = err.Error()
 		return r

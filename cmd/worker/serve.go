@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -22,6 +21,7 @@ import (
 // settings is the worker's whole configuration.
 type settings struct {
 	*config.Common
+	*config.Logging
 	sandbox          *string
 	concurrency      *int
 	queues           *string
@@ -38,14 +38,13 @@ type settings struct {
 	childNetwork     *bool
 	scratchMB        *int
 	metricsAddr      *string
-	logLevel         *string
-	logFormat        *string
 }
 
 func bind(fs *flag.FlagSet) (*settings, *config.Set) {
 	s := config.New(fs)
 	return &settings{
 		Common:           config.BindCommon(s),
+		Logging:          config.BindLogging(s),
 		sandbox:          s.String("sandbox", "TOOLQ_SANDBOX", "auto", "enforcer: auto, cgroup2, cgroup1 or none", func(v string) error { _, err := sandbox.ParseMode(v); return err }),
 		concurrency:      s.Int("concurrency", "TOOLQ_CONCURRENCY", defaultConcurrency(), "sandboxes run at once"),
 		queues:           s.String("queues", "TOOLQ_QUEUES", "default=1", "queues and weights, e.g. critical=6,default=3,low=1", func(v string) error { _, err := config.ParseQueues(v); return err }),
@@ -62,8 +61,6 @@ func bind(fs *flag.FlagSet) (*settings, *config.Set) {
 		childNetwork:     s.Bool("child-network", "TOOLQ_CHILD_NETWORK", false, "leave children in the worker's network namespace (default: none, no route out)"),
 		scratchMB:        s.IntUpTo("child-scratch-mb", "TOOLQ_CHILD_SCRATCH_MB", sandbox.DefaultScratchMB, config.MaxMiB, "size of a child's private /tmp, in MiB (counts against its memory)"),
 		metricsAddr:      s.String("metrics-addr", "TOOLQ_METRICS_ADDR", "", "serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9464; empty: off)", nil),
-		logLevel:         s.String("log-level", "TOOLQ_LOG_LEVEL", "info", "debug, info, warn or error", checkLevel),
-		logFormat:        s.String("log-format", "TOOLQ_LOG_FORMAT", "text", "text or json", oneOf("text", "json")),
 	}, s
 }
 
@@ -83,32 +80,6 @@ func checkExecutable(path string) error {
 		return fmt.Errorf("%s is not an executable file", path)
 	}
 	return nil
-}
-
-func oneOf(vals ...string) func(string) error {
-	return func(v string) error {
-		for _, x := range vals {
-			if v == x {
-				return nil
-			}
-		}
-		return fmt.Errorf("must be one of %s", strings.Join(vals, ", "))
-	}
-}
-
-func checkLevel(v string) error {
-	var l slog.Level
-	return l.UnmarshalText([]byte(v))
-}
-
-func (s *settings) logger(w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(*s.logLevel))
-	opts := &slog.HandlerOptions{Level: lvl}
-	if *s.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func parse(name string, args []string, stderr io.Writer) (*settings, error) {
@@ -139,7 +110,7 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log := st.logger(stderr)
+	log := st.Logger(stderr)
 	mode, _ := sandbox.ParseMode(*st.sandbox)
 	sb, err := sandbox.New(&sandbox.Options{Mode: mode, ForceGated: *st.forceGated, Hardening: st.hardeningOptions(), Logger: log})
 	if err != nil {
