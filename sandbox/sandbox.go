@@ -121,16 +121,17 @@ const (
 	DefaultNoFile    = 64
 )
 
-// maxID is the largest uid or gid; 2³²−1 means "unchanged" to setresuid.
-const maxID = 1<<32 - 2
+// MaxID is the largest uid or gid a Hardening may name; 2³²−1 means
+// "unchanged" to setresuid.
+const MaxID = 1<<32 - 2
 
 func (h Hardening) validate() error {
 	for _, v := range []struct {
 		name string
 		id   int
 	}{{"UID", h.UID}, {"GID", h.GID}} {
-		if v.id < 0 || v.id > maxID {
-			return fmt.Errorf("sandbox: Hardening.%s %d is out of range (1 to %d)", v.name, v.id, maxID)
+		if v.id < 0 || v.id > MaxID {
+			return fmt.Errorf("sandbox: Hardening.%s %d is out of range (1 to %d)", v.name, v.id, MaxID)
 		}
 	}
 	return nil

@@ -10,9 +10,6 @@ import (
 // overflow when turned into bytes.
 const MaxMiB = 1 << 20
 
-// MaxID is the largest uid or gid (2³²−1 means "unchanged" to the kernel).
-const MaxID = 1<<32 - 2
-
 // Common holds the settings both binaries read (DESIGN.md's defaults table).
 type Common struct {
 	RedisURL    *string
